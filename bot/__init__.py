@@ -1,0 +1,1 @@
+"""Stage 3: answers and summaries, every value verified against its cited source."""

@@ -1,0 +1,1 @@
+"""Evaluation: gold files, metrics and runs (retrieval now; answers and summaries later)."""

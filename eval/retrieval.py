@@ -1,0 +1,55 @@
+"""Retrieval eval: recall@k of gold evidence strings in the top-k chunks.
+
+An item hits when every evidence string (split on " | ") lies inside one of its top-k
+chunks. Matching ignores whitespace on both sides, since the store holds normalized text.
+Items of type ``unanswerable`` have no evidence and are skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from eval.gold import evidence_parts
+from ingest.normalize import squash
+from vectorstore.retriever import search
+from vectorstore.store import Store
+
+
+def evidence_ranks(evidence: list[str], chunk_texts: list[str]) -> list[int | None]:
+    squashed = [squash(t) for t in chunk_texts]
+    ranks: list[int | None] = []
+    for ev in evidence:
+        e = squash(ev)
+        ranks.append(next((i + 1 for i, t in enumerate(squashed) if e in t), None))
+    return ranks
+
+
+def run_retrieval_eval(store: Store, gold: list[dict[str, Any]], k: int, use_filter: bool = True,
+                       mode: str = "hybrid") -> dict[str, Any]:
+    items, latencies = [], []
+    for item in gold:
+        if item["type"] == "unanswerable":
+            continue
+        t0 = time.perf_counter()
+        hits, flt = search(store, item["question"], k=k, use_filter=use_filter, mode=mode)
+        latencies.append(time.perf_counter() - t0)
+        ranks = evidence_ranks(evidence_parts(item), [h.chunk.text for h in hits])
+        items.append({
+            "id": item["id"],
+            "hit": bool(ranks) and all(r is not None for r in ranks),
+            "ranks": ranks,
+            "filter": flt.describe(),
+            "top": [f"{h.source}#{h.chunk.index}" for h in hits],
+        })
+    n = len(items)
+    return {
+        "recall_at_k": round(sum(i["hit"] for i in items) / n, 4) if n else 0.0,
+        "k": k,
+        "n": n,
+        "mode": mode,
+        "filter": use_filter,
+        "retrievers": [m for m in ("bm25", "dense") if mode in (m, "hybrid") and (m != "dense" or store.chroma)],
+        "latency_ms_mean": round(1000 * sum(latencies) / n, 1) if n else 0.0,
+        "items": items,
+    }

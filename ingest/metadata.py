@@ -1,0 +1,179 @@
+"""Metadata read from the content, never from the file name.
+
+Every rule looks for an explicit statement in the text (a title, an "由…编制" line, a
+signature block, a statistics period). What no rule finds stays empty: a wrong region
+or year would route questions to the wrong report, which is worse than no filter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+_PROVINCES = (
+    "北京市 天津市 上海市 重庆市 河北省 山西省 辽宁省 吉林省 黑龙江省 江苏省 浙江省 安徽省 福建省 江西省 山东省 "
+    "河南省 湖北省 湖南省 广东省 海南省 四川省 贵州省 云南省 陕西省 甘肃省 青海省 台湾省 内蒙古自治区 "
+    "广西壮族自治区 西藏自治区 宁夏回族自治区 新疆维吾尔自治区 香港特别行政区 澳门特别行政区"
+).split()
+_MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
+_GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
+_PLACE = r"[\u4e00-\u9fff]{2,12}?(?:自治区|自治州|省|市|县|区|旗|盟|州)"
+_DEPT = r"[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|中心)"
+_NOT_PLACE = re.compile(r"^(全|各|本|我|该|省|市|县|区|城|地|社|小|新|老|有关|相关|直属|所属|各级)")
+
+_YEAR_PATTERNS = [
+    r"(20\d{2})年(?:度)?(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告",
+    r"统计期限自(20\d{2})年1月1日",
+    r"(20\d{2})年1月1日(?:起)?至(?:\1年)?12月31日",
+    r"(20\d{2})年(?:度)?(?:政务公开|政府信息公开)工作(?:要点|计划|实施方案)",
+]
+_DATE = r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?"
+
+
+def _iso(m: re.Match) -> str:
+    y, mo, d = m.groups()[-3:]
+    return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+
+
+def find_title(text: str) -> str | None:
+    head = text[:800]
+    lines = [ln.strip() for ln in head.split("\n") if ln.strip()]
+    # A title split across lines: "高平市人民政府\n2016年政府信息公开年度报告".
+    for a, b in zip(lines, lines[1:]):
+        if re.search(_GOV_SUFFIX + "$", a) and re.match(r"20\d{2}年.*(年度报告|工作要点)$", b):
+            return a + b
+    for line in lines:
+        if 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|工作要点|实施方案|工作计划)$", line):
+            return line.strip("《》")
+    return None
+
+
+def find_issuer(text: str) -> str | None:
+    pats = [
+        rf"由({_PLACE}{_GOV_SUFFIX}|{_PLACE}{_DEPT})(?:负责)?(?:编制|制作|发布|印发)",
+        rf"^({_PLACE}{_GOV_SUFFIX})\s*\n\s*(?:20\d{{2}}年)?\S*(?:年度报告|工作要点)",
+        rf"^({_PLACE}{_GOV_SUFFIX}|{_PLACE}{_DEPT})\s*\n\s*{_DATE}\s*$",
+    ]
+    for pat in pats:
+        m = re.search(pat, text, re.M)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _place_counts(text: str) -> Counter:
+    """Place names as jieba tags them (ns), so "政务公开市" style regex artefacts never count."""
+    import jieba.posseg
+
+    _quiet_jieba()
+    return Counter(
+        w.word for w in jieba.posseg.cut(text) if w.flag == "ns" and re.fullmatch(_PLACE, w.word)
+        and not _NOT_PLACE.match(w.word)
+    )
+
+
+def _quiet_jieba() -> None:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
+def find_region(text: str, issuer: str | None, title: str | None) -> str | None:
+    for src in (issuer, title):
+        if src:
+            m = re.match(rf"({_PLACE})(?:{_GOV_SUFFIX}|{_DEPT}|20\d{{2}})", src)
+            if m and not _NOT_PLACE.match(m.group(1)):
+                return m.group(1)
+    # No explicit issuer: the place the report calls itself ("全市…", "我市…") is the most
+    # mentioned place of the matching level.
+    counts = _place_counts(text)
+    self_level = "省" if text.count("全省") > text.count("全市") else "市" if "全市" in text or "我市" in text else None
+    if "全县" in text or "我县" in text:
+        self_level = "县"
+    best = [name for name, n in counts.most_common() if n >= 2 and (self_level is None or name.endswith(self_level))]
+    province_hit = [p for p in _PROVINCES if p in text]
+    if best:
+        return best[0]
+    if self_level == "省" and len(province_hit) == 1:
+        return province_hit[0]
+    return None
+
+
+def find_level(region: str | None, issuer: str | None, text: str) -> str | None:
+    if issuer and not re.search(_GOV_SUFFIX + "$", issuer) and re.search(r"(厅|局|委员会|委)$", issuer):
+        return "department"
+    if not region:
+        return None
+    if region in _PROVINCES or region.endswith("自治区"):
+        return "province"
+    if region.endswith(("县", "旗")) or re.search(r"市.+区$", region):
+        return "county"
+    if region.endswith("区"):
+        return "county"
+    if region.endswith(("市", "州", "盟")):
+        # County-level cities (高平市) report on 乡镇 but have no 县/区 below them.
+        has_counties = re.search(r"各县(?:\(市、?区\)|（市、?区）|区|市区)|县区", text)
+        has_towns = re.search(r"各乡镇|乡\(镇\)|乡（镇）", text)
+        return "county" if has_towns and not has_counties else "city"
+    return None
+
+
+def find_year(text: str, title: str | None) -> int | None:
+    for src in filter(None, (title, text)):
+        for pat in _YEAR_PATTERNS:
+            m = re.search(pat, src)
+            if m:
+                return int(m.group(1))
+    # Fall back to the year the text itself talks about ("2017年,全市…"), only if it clearly dominates.
+    years = Counter(int(y) for y in re.findall(r"(20\d{2})年", text))
+    if years:
+        (top, n), *rest = years.most_common(2) + [(None, 0)]
+        if n >= 3 and n >= 2 * rest[0][1]:
+            return top
+    return None
+
+
+def find_kind(text: str, title: str | None) -> str:
+    head = (title or "") + text[:1500]
+    if re.search(r"工作要点|实施方案|工作计划|工作安排", title or "") or re.search(
+        r"(工作要点|实施方案)》?印发给你们|现将《[^》]*(?:工作要点|实施方案|工作计划)》", head
+    ):
+        return "work_plan"
+    if re.search(r"年度报告", head):
+        return "annual_report"
+    # Untitled reports: an account of the year with its statistics (主动公开…条, 受理…件).
+    stats = len(re.findall(r"\d+(?:\.\d+)?万?(?:条|件|次|篇|个)", text))
+    topics = sum(k in text for k in ("主动公开", "依申请公开", "政务舆情", "政策解读", "行政复议"))
+    if stats >= 10 and topics >= 3:
+        return "annual_report"
+    return "other"
+
+
+def find_published(text: str, source_meta: dict[str, Any] | None = None) -> str | None:
+    m = re.search(r"(?:发布时间|发布日期|成文日期|印发日期)[:：]?\s*" + _DATE, text[:2000])
+    if m:
+        return _iso(m)
+    # A date alone on a line after the issuer's signature, at the top (通知) or the end (报告).
+    for block in (text[:600], text[-300:]):
+        m = re.search(r"^\s*" + _DATE + r"\s*$", block, re.M)
+        if m:
+            return _iso(m)
+    return None
+
+
+def extract_metadata(text: str) -> dict[str, Any]:
+    title = find_title(text)
+    issuer = find_issuer(text)
+    region = find_region(text, issuer, title)
+    return {
+        "region": region,
+        "level": find_level(region, issuer, text),
+        "issuer": issuer,
+        "year": find_year(text, title),
+        "kind": find_kind(text, title),
+        "title": title,
+        "published": find_published(text),
+    }

@@ -1,0 +1,73 @@
+"""A persisted bm25s index over the registry's chunk tokens, swapped in atomically.
+
+Each build is written to a fresh folder named by the registry version, and only then does
+the ``CURRENT`` pointer move to it (``os.replace`` is atomic), so a crash mid-build leaves
+the previous index in place and the next open rebuilds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from vectorstore.registry import Registry
+
+
+class BM25Index:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.version: str | None = None
+        self.ids: list[str] = []
+        self.model: bm25s.BM25 | None = None
+        self._vocab: dict[str, int] = {}
+        self._load()
+
+    def _load(self) -> None:
+        pointer = self.root / "CURRENT"
+        if not pointer.exists():
+            return
+        version = pointer.read_text().strip()
+        folder = self.root / version
+        self.ids = json.loads((folder / "ids.json").read_text())
+        self.model = bm25s.BM25.load(str(folder)) if self.ids else None
+        self._vocab = self.model.vocab_dict if self.model else {}
+        self.version = version
+
+    def rebuild(self, registry: Registry) -> None:
+        version = registry.version()
+        if version == self.version:
+            return
+        ids, corpus = [], []
+        for r in registry.chunk_rows():
+            ids.append(f"{r['doc_id']}:{r['idx']}")
+            corpus.append(json.loads(r["tokens"]) or ["<empty>"])
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{version}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        model = None
+        if ids:
+            model = bm25s.BM25()
+            model.index(corpus, show_progress=False)
+            model.save(str(tmp), show_progress=False)
+        (tmp / "ids.json").write_text(json.dumps(ids))
+        shutil.rmtree(self.root / version, ignore_errors=True)
+        os.replace(tmp, self.root / version)
+        (self.root / "CURRENT.tmp").write_text(version)
+        os.replace(self.root / "CURRENT.tmp", self.root / "CURRENT")
+        for old in self.root.iterdir():
+            if old.is_dir() and old.name != version:
+                shutil.rmtree(old, ignore_errors=True)
+        self.version, self.ids, self.model = version, ids, model
+        self._vocab = model.vocab_dict if model else {}
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        known = [t for t in tokens if t in self._vocab]
+        if self.model is None or not known:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return self.model.get_scores(known)

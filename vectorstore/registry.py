@@ -1,0 +1,108 @@
+"""The document registry (SQLite): the list of documents, their text, metadata and chunks.
+
+It is the source of truth for *which documents exist*: Chroma holds the vectors of the
+registered chunks and BM25 is rebuilt from the registered chunks, so neither can keep a
+document the registry has dropped. A ``pending`` row marks a document while it is being
+written; a crash leaves the row, and the next open removes the half-written document.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from govqa.types import Chunk, Document
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT, sha256 TEXT NOT NULL,
+    text TEXT NOT NULL, meta TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    doc_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    tokens TEXT NOT NULL, PRIMARY KEY (doc_id, idx)
+);
+CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
+"""
+
+
+class Registry:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path)
+        self.db.row_factory = sqlite3.Row
+        self.db.executescript(_SCHEMA)
+
+    # -- reads -------------------------------------------------------------
+    def documents(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents ORDER BY source"
+        ).fetchall()
+        return [{**dict(r), "meta": json.loads(r["meta"])} for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        r = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if r is None:
+            return None
+        return Document(r["doc_id"], r["source"], r["text"], json.loads(r["meta"]), r["sha256"])
+
+    def by_source(self, source: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE source = ?", (source,))]
+
+    def chunk_rows(self, doc_ids: list[str] | None = None) -> Iterator[sqlite3.Row]:
+        sql = 'SELECT doc_id, idx, start, "end", tokens FROM chunks'
+        if doc_ids is not None:
+            sql += f" WHERE doc_id IN ({','.join('?' * len(doc_ids))})"
+        yield from self.db.execute(sql + " ORDER BY doc_id, idx", doc_ids or [])
+
+    def chunk(self, doc_id: str, idx: int) -> Chunk:
+        r = self.db.execute(
+            'SELECT c.start, c."end", d.text FROM chunks c JOIN documents d USING (doc_id) WHERE doc_id = ? AND idx = ?',
+            (doc_id, idx),
+        ).fetchone()
+        return Chunk(doc_id, idx, r["start"], r["end"], r["text"][r["start"] : r["end"]])
+
+    def version(self) -> str:
+        """Changes whenever the set of stored chunks changes; BM25 is rebuilt when it differs."""
+        r = self.db.execute("SELECT COUNT(*), COALESCE(GROUP_CONCAT(doc_id || ':' || n_chunks), '') FROM "
+                            "(SELECT doc_id, n_chunks FROM documents ORDER BY doc_id)").fetchone()
+        import hashlib
+
+        return hashlib.sha256(f"{r[0]}|{r[1]}".encode()).hexdigest()[:16]
+
+    def pending(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM pending")]
+
+    # -- writes ------------------------------------------------------------
+    def mark_pending(self, doc_id: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO pending VALUES (?)", (doc_id,))
+
+    def clear_pending(self, doc_id: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
+
+    def add(self, doc: Document, path: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.doc_id, doc.source, path, doc.sha256, doc.text, json.dumps(doc.meta, ensure_ascii=False),
+                 len(chunks), time.time()),
+            )
+            self.db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
+                [(c.doc_id, c.index, c.start, c.end, json.dumps(t, ensure_ascii=False)) for c, t in zip(chunks, tokens)],
+            )
+
+    def remove(self, doc_id: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def set_meta(self, doc_id: str, meta: dict[str, Any]) -> None:
+        with self.db:
+            self.db.execute("UPDATE documents SET meta = ? WHERE doc_id = ?", (json.dumps(meta, ensure_ascii=False), doc_id))

@@ -1,0 +1,109 @@
+"""Hybrid retrieval through LangChain's retriever interface: BM25 + dense, fused by weighted RRF.
+
+Measured on eval/gold (docs/benchmarks.md): BM25 over jieba tokens is the strongest single
+retriever on these reports; dense e5 adds paraphrase matches. Weighted reciprocal-rank
+fusion keeps BM25's lead (weight ``bm25_weight``) and lets dense break ties
+(``dense_weight``). Both retrievers see the same document filter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from govqa.types import Hit
+from vectorstore.filters import DocFilter, question_filter
+from vectorstore.store import Store
+from vectorstore.tokenize import tokenize
+
+
+class BM25Retriever(BaseRetriever):
+    store: Any
+    k: int = 20
+    doc_ids: list[str] | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        index = self.store.bm25
+        if not index.ids:
+            return []
+        scores = index.scores(tokenize(query))
+        if self.doc_ids is not None:
+            allowed = set(self.doc_ids)
+            mask = np.fromiter((cid.rsplit(":", 1)[0] in allowed for cid in index.ids), bool, len(index.ids))
+            scores = np.where(mask, scores, -1.0)
+        order = np.argsort(-scores, kind="stable")[: self.k]
+        out = []
+        for i in order:
+            if scores[i] <= 0:
+                break
+            out.append(LCDocument(page_content="", metadata={"chunk_id": index.ids[i], "score": float(scores[i])}))
+        return out
+
+
+class DenseRetriever(BaseRetriever):
+    store: Any
+    k: int = 20
+    doc_ids: list[str] | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        chroma = self.store.chroma
+        if chroma is None or self.doc_ids == []:
+            return []
+        flt = {"doc_id": {"$in": self.doc_ids}} if self.doc_ids is not None else None
+        pairs = chroma.similarity_search_with_score(query, k=self.k, filter=flt)
+        return [
+            LCDocument(page_content="", metadata={"chunk_id": f"{d.metadata['doc_id']}:{d.metadata['index']}",
+                                                  "score": 1.0 - float(dist)})
+            for d, dist in pairs
+        ]
+
+
+class HybridRetriever(BaseRetriever):
+    """Weighted reciprocal-rank fusion: score = sum_i w_i / (c + rank_i)."""
+
+    retrievers: dict[str, BaseRetriever]
+    weights: dict[str, float]
+    c: int = 60
+    k: int = 4
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        fused: dict[str, float] = {}
+        ranks: dict[str, dict[str, int | None]] = {}
+        for name, retriever in self.retrievers.items():
+            for rank, doc in enumerate(retriever.invoke(query), start=1):
+                cid = doc.metadata["chunk_id"]
+                fused[cid] = fused.get(cid, 0.0) + self.weights[name] / (self.c + rank)
+                ranks.setdefault(cid, dict.fromkeys(self.retrievers))[name] = rank
+        best = sorted(fused, key=lambda cid: -fused[cid])[: self.k]
+        return [LCDocument(page_content="", metadata={"chunk_id": c, "score": fused[c], "ranks": ranks[c]}) for c in best]
+
+
+def build_retriever(store: Store, k: int, doc_filter: DocFilter, mode: str = "hybrid") -> BaseRetriever:
+    s = store.settings
+    pool = max(s.candidates, k)
+    parts: dict[str, BaseRetriever] = {}
+    if mode in ("hybrid", "bm25"):
+        parts["bm25"] = BM25Retriever(store=store, k=pool, doc_ids=doc_filter.doc_ids)
+    if mode in ("hybrid", "dense") and store.chroma is not None:
+        parts["dense"] = DenseRetriever(store=store, k=pool, doc_ids=doc_filter.doc_ids)
+    weights = {"bm25": s.bm25_weight, "dense": s.dense_weight}
+    return HybridRetriever(retrievers=parts, weights=weights, c=s.rrf_k, k=k)
+
+
+def search(store: Store, question: str, k: int | None = None, use_filter: bool = True,
+           mode: str = "hybrid") -> tuple[list[Hit], DocFilter]:
+    """Top-k chunks for a question, restricted to the documents it names (see filters.py)."""
+    k = k or store.settings.top_k
+    docs = store.documents()
+    doc_filter = question_filter(question, docs) if use_filter else DocFilter()
+    by_id = {d["doc_id"]: d for d in docs}
+    hits = []
+    for d in build_retriever(store, k, doc_filter, mode).invoke(question):
+        chunk = store.chunk(d.metadata["chunk_id"])
+        doc = by_id[chunk.doc_id]
+        hits.append(Hit(chunk, d.metadata["score"], doc["source"], doc["meta"], d.metadata["ranks"]))
+    return hits, doc_filter
