@@ -6,6 +6,8 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +169,31 @@ def search(
         typer.echo(h.chunk.text)
 
 
+def _load_gold(path: Path) -> list[dict]:
+    from eval.gold import GoldError, load_gold
+
+    try:
+        return load_gold(path)
+    except (GoldError, OSError) as exc:
+        _fail(str(exc))
+        raise
+
+
+@contextmanager
+def _fresh_store(corpus: Path) -> Iterator[Any]:
+    """A temporary store holding only ``corpus``; the embedding cache stays shared so nothing is embedded twice."""
+    from ingest.pipeline import ingest as run_ingest
+
+    with tempfile.TemporaryDirectory(prefix="govqa-eval-") as tmp:
+        base = get_settings()
+        settings = base.model_copy(update={"data_dir": Path(tmp), "cache_dir": base.cache_path.resolve()})
+        store = _store(settings, progress=sys.stderr.isatty())
+        report = run_ingest(store, [corpus], progress=sys.stderr.isatty())
+        for o in report.failed:
+            typer.secho(f"[失败] {o.path}: {o.reason}", fg="red", err=True)
+        yield store
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     corpus: Path = typer.Option(..., help="语料文件夹：导入到一个临时的新存储"),
@@ -177,22 +204,10 @@ def eval_retrieval(
     mode: str = typer.Option("hybrid", help="hybrid | bm25 | dense"),
 ) -> None:
     """检索评测：recall@k（证据字符串落在前 k 个块中）。"""
-    from eval.gold import GoldError, load_gold
     from eval.retrieval import run_retrieval_eval
-    from ingest.pipeline import ingest as run_ingest
 
-    try:
-        items = load_gold(gold)
-    except (GoldError, OSError) as exc:
-        _fail(str(exc))
-    with tempfile.TemporaryDirectory(prefix="govqa-eval-") as tmp:
-        # The embedding cache stays shared, so repeated evals never embed a chunk twice.
-        base = get_settings()
-        settings = base.model_copy(update={"data_dir": Path(tmp), "cache_dir": base.cache_path.resolve()})
-        store = _store(settings, progress=sys.stderr.isatty())
-        report = run_ingest(store, [corpus], progress=sys.stderr.isatty())
-        for o in report.failed:
-            typer.secho(f"[失败] {o.path}: {o.reason}", fg="red", err=True)
+    items = _load_gold(gold)
+    with _fresh_store(corpus) as store:
         result = run_retrieval_eval(store, items, k, use_filter=not no_filter, mode=mode)
     for it in result["items"]:
         if not it["hit"]:
@@ -203,6 +218,63 @@ def eval_retrieval(
     )
     if out:
         _print_json(result, out)
+
+
+@eval_app.command("answers")
+def eval_answers(
+    corpus: Path = typer.Option(..., help="语料文件夹：导入到一个临时的新存储"),
+    gold: Path = typer.Option(..., help="gold 文件（jsonl）或文件夹"),
+    out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
+    min_exact: float = typer.Option(0.0, help="numeric_exact 低于此值则失败（CI 用 0.9）"),
+    max_wrong: float = typer.Option(1.0, help="wrong_rate 高于此值则失败（CI 用 0.03）"),
+) -> None:
+    """回答评测：数值精确率、错答率、拒答率、引用有效率与延迟。"""
+    from eval.answers import run_answer_eval
+
+    items = _load_gold(gold)
+    with _fresh_store(corpus) as store:
+        result = run_answer_eval(store, items)
+    for r in result["items"]:
+        if not r["exact"]:
+            mark = "错答" if r["wrong"] else "未答对"
+            typer.echo(f"{mark} {r['id']}  回答={r['answer'][:60]}")
+    keys = ("numeric_exact", "wrong_rate", "refused_rate", "unanswerable_correct", "fact_correct", "citation_valid",
+            "latency_ms_p50", "latency_ms_p95")
+    typer.echo("  ".join(f"{k}={result[k]}" for k in keys) + f"  (n={result['n']})")
+    if out:
+        _print_json(result, out)
+    failed = result["numeric_exact"] < min_exact or result["wrong_rate"] > max_wrong or (
+        any(r["type"] == "unanswerable" for r in result["items"]) and result["unanswerable_correct"] < 1.0 and min_exact > 0)
+    if failed:
+        _fail("回答评测未达标")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="问题"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+) -> None:
+    """回答问题：给出数值（含单位）与引用原句；报告中没有时回答“报告中未找到”。"""
+    from bot.answer import answer_question
+
+    store = _store()
+    ans = answer_question(store, question)
+    if as_json:
+        _print_json(ans.to_dict())
+        return
+    if ans.refused:
+        typer.secho(ans.answer, fg="yellow", bold=True)
+        for c in ans.closest:
+            typer.echo(f"  最接近的段落：{c.source} [{c.start}:{c.end}] {c.quote[:120]}")
+        return
+    typer.secho(f"答：{ans.answer}", bold=True)
+    for c in ans.citations:
+        quote = c.quote
+        for v in ans.values:
+            if v.citation == c and v.text in quote:
+                quote = quote.replace(v.text, typer.style(v.text, fg="green", bold=True), 1)
+        typer.echo(f"  引用：{c.title or c.source}（{c.source} [{c.start}:{c.end}]）\n    {quote}")
+    typer.echo(f"  （{ans.backend}，{ans.latency_ms:.0f} ms）")
 
 
 def main() -> None:

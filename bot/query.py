@@ -1,0 +1,121 @@
+"""What a question asks: how many values, in which unit, about which key phrase; and how a
+question about several reports splits into one sub-question per report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.numbers import UNITS, base_unit
+from vectorstore.tokenize import tokenize
+
+_ASK = r"(?:多少|几)"
+_UNIT_ALT = "|".join(map(re.escape, sorted(set(UNITS) | {"万元", "亿元", "万条", "万件"}, key=len, reverse=True)))
+_RATE_WORDS = ("率", "比例", "比重", "占比", "百分之")
+_MONEY_WORDS = ("支出", "金额", "经费", "费用", "收费", "资金", "预算", "投入")
+_QUESTION_WORDS = set(
+    "多少 几 是 是多少 有 有多少 多少件 什么 哪些 哪个 哪 如何 怎样 请问 分别 其中 共 共计 一共 总共 各 全年 同年 了 该 "
+    "年度".split()
+)
+_FACT_PATTERNS = {
+    "issuer": re.compile(r"(哪个|哪一?家|什么)(单位|部门|机关|机构)|由谁|谁(印发|发布|编制|制定)"),
+    "date": re.compile(r"(日期|哪一?天|什么时候|何时|哪年哪月|几月几[日号])"),
+    "place": re.compile(r"(哪个|哪些|什么)(地方|地区|城市|市|县|省|区)|哪里"),
+}
+
+
+@dataclass
+class Query:
+    text: str
+    n_values: int = 0
+    unit: str | None = None  # base unit asked for, if the question says
+    terms: list[str] = field(default_factory=list)
+    focus: list[str] = field(default_factory=list)  # terms of the clause that holds the ask ("…，予以公开的有多少件")
+    fact: list[str] = field(default_factory=list)  # issuer / date / place / other
+
+    @property
+    def numeric(self) -> bool:
+        return self.n_values > 0
+
+
+def asked_unit(q: str) -> str | None:
+    m = re.search(rf"{_ASK}\s*(?:万|亿)?({_UNIT_ALT})", q)
+    if m:
+        u = m.group(1)
+        return base_unit(u)
+    if any(w in q for w in _RATE_WORDS):
+        return "%"
+    if any(w in q for w in _MONEY_WORDS) or re.search(r"(万元|亿元|元)", q):
+        return "元"
+    m = re.search(rf"(?:从|由)[^，。？]*?\d+({_UNIT_ALT})", q)  # "数量从3337个减少至多少个"
+    return m.group(1) if m else None
+
+
+def count_values(q: str) -> int:
+    n = len(re.findall(_ASK + r"(?!少数)", q))
+    for m in re.finditer(r"([^，。？；]*?)各" + _ASK, q):
+        items = re.split(r"[和与及、]", m.group(1))
+        n += max(0, len([i for i in items if i.strip()]) - 1)
+    return n
+
+
+# The counting unit a statistic's noun implies, for questions that say "…数是多少".
+_NOUN_UNIT = [("申请", "件"), ("案件", "件"), ("复议", "件"), ("诉讼", "件"), ("信息", "条"), ("发布会", "次"),
+              ("培训", "次"), ("网站", "个"), ("新媒体", "个")]
+
+
+def key_terms(question: str, drop: list[str]) -> list[str]:
+    """Content words of the question: no question words, units, years, single characters, or
+    words inside the names of regions/issuers (the document filter already covers those)."""
+    terms: list[str] = []
+    for t in tokenize(question):
+        if (len(t) < 2 or t in _QUESTION_WORDS or t in UNITS or re.fullmatch(r"\d{4}", t)
+                or any(t in d for d in drop) or t.endswith(("是", "有")) or t in terms):
+            continue
+        terms.append(t)
+    # Keep the longest form: "服务中心" makes "服务" and "中心" redundant.
+    return [t for t in terms if not any(t != u and t in u for u in terms)]
+
+
+def analyse(question: str, drop: list[str] | None = None) -> Query:
+    q = question.strip()
+    facts = [name for name, pat in _FACT_PATTERNS.items() if pat.search(q)]
+    n = count_values(q)
+    if not n and re.search(r"是多少|有多大|多高", q):
+        n = 1
+    if n == 0 and not facts:
+        facts = ["other"]
+    unit = asked_unit(q) if n else None
+    if n and unit is None:
+        unit = next((u for noun, u in _NOUN_UNIT if noun in q), None)
+    terms = key_terms(q, drop or [])
+    ask_clause = next((c for c in re.split(r"[，,。？?；;]", q) if re.search(_ASK, c)), q)
+    focus = [t for t in terms if t in ask_clause] if n == 1 else []
+    return Query(q, n, unit, terms, focus or terms, facts)
+
+
+def split_question(question: str) -> list[str]:
+    """'A多少条？B多少条？' or 'A，和B，分别是多少？' -> one sub-question per report.
+    A part without a year takes the previous one ('同年'); a part without the ask takes the tail."""
+    q = question.strip()
+    parts = [p for p in re.split(r"[？?；;]|，(?:和|以及|与)", q) if p.strip()]
+    # Only a question about another year ("2019年…", "同年…") is about another report;
+    # "…共多少件？其中…各多少件？" stays one question about one report.
+    if len(parts) < 2 or not all(re.search(r"20\d{2}\s*年|同年", p) for p in parts[1:]):
+        return [q]
+    tail = "是多少" if "分别" in q else ""
+    out, last_year = [], None
+    for p in parts:
+        p = p.strip("，, ")
+        p = re.sub(r"[，,]?(分别)?是?多少$", "", p) if tail else p
+        if not p:
+            continue
+        year = re.search(r"(20\d{2})年", p)
+        if year:
+            last_year = year.group(1)
+        elif last_year:
+            p = f"{last_year}年" + p.replace("同年", "")
+        if not re.search(_ASK, p) and tail:
+            p += tail
+        out.append(p)
+    return out if len(out) >= 2 and all(re.search(_ASK, p) for p in out) else [q]

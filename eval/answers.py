@@ -1,0 +1,84 @@
+"""Answer eval: every gold question asked for real, scored against hand-extracted values.
+
+numeric_exact   all expected values returned (value and unit scale equal), not refused
+wrong_rate      answered with a value not expected (numeric and unanswerable items) — the worst outcome
+refused_rate    numeric items refused
+unanswerable_correct  unanswerable items refused
+fact_correct    fact items whose answer holds every expected text (or an alias)
+citation_valid  answers whose every citation is an exact span of its document and holds its values
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from bot.answer import answer_question
+from bot.numbers import same_value
+from bot.verify import citation_ok, value_ok
+from vectorstore.store import Store
+
+
+def _pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return 0.0
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def score_item(item: dict[str, Any], ans: dict[str, Any]) -> dict[str, Any]:
+    expected = item.get("answers") or []
+    got = [(v["value"], v["unit"]) for v in ans["values"]]
+    row: dict[str, Any] = {"id": item["id"], "type": item["type"], "refused": ans["refused"], "answer": ans["answer"],
+                           "values": [v["text"] for v in ans["values"]],
+                           "quotes": [c["quote"] for c in ans["citations"]]}
+    if item["type"] == "numeric":
+        found = [any(same_value(e["value"], e["unit"], v, u) for v, u in got) for e in expected]
+        extra = [v for v, u in got if not any(same_value(e["value"], e["unit"], v, u) for e in expected)]
+        row["exact"] = not ans["refused"] and all(found)
+        row["wrong"] = not ans["refused"] and bool(extra)
+    elif item["type"] == "unanswerable":
+        row["exact"] = ans["refused"]
+        row["wrong"] = not ans["refused"] and bool(got)
+    else:
+        text = ans["answer"]
+        row["exact"] = not ans["refused"] and all(
+            any(a in text for a in [e["text"], *e.get("aliases", [])]) for e in expected)
+        row["wrong"] = False
+    return row
+
+
+def run_answer_eval(store: Store, gold: list[dict[str, Any]]) -> dict[str, Any]:
+    rows, latencies, valid = [], [], []
+    texts: dict[str, str | None] = {}
+
+    def doc_text(doc_id: str) -> str | None:
+        if doc_id not in texts:
+            d = store.document(doc_id)
+            texts[doc_id] = d.text if d else None
+        return texts[doc_id]
+
+    for item in gold:
+        a = answer_question(store, item["question"])
+        latencies.append(a.latency_ms)
+        if not a.refused:
+            valid.append(all(citation_ok(c, doc_text) for c in a.citations) and all(value_ok(v, doc_text) for v in a.values))
+        rows.append({**score_item(item, a.to_dict()), "latency_ms": round(a.latency_ms, 1)})
+
+    def rate(kind: str | tuple, key: str) -> float:
+        sel = [r for r in rows if r["type"] in ((kind,) if isinstance(kind, str) else kind)]
+        return round(sum(bool(r[key]) for r in sel) / len(sel), 4) if sel else 0.0
+
+    return {
+        "n": len(rows),
+        "numeric_exact": rate("numeric", "exact"),
+        "wrong_rate": rate(("numeric", "unanswerable"), "wrong"),
+        "refused_rate": rate("numeric", "refused"),
+        "unanswerable_correct": rate("unanswerable", "exact"),
+        "fact_correct": rate("fact", "exact"),
+        "citation_valid": round(sum(valid) / len(valid), 4) if valid else 1.0,
+        "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else 0.0,
+        "latency_ms_p95": round(_pct(latencies, 0.95), 1),
+        "backend": "extractive",
+        "items": rows,
+    }
