@@ -8,7 +8,7 @@ import time
 
 from bot.extract import extract_values
 from bot.query import Query, analyse, split_question
-from bot.verify import refusal, verify
+from bot.verify import REFUSAL, refusal, verify
 from govqa.types import Answer, Citation, Hit, Value, doc_label
 from ingest.chunking import sentence_spans
 from vectorstore.filters import short_name
@@ -81,7 +81,9 @@ def _name_terms(store: Store) -> list[str]:
     return out
 
 
-def answer_question(store: Store, question: str, k: int = 6) -> Answer:
+def answer_question(store: Store, question: str, k: int = 6, backend: str = "auto") -> Answer:
+    """``backend``: 'extractive' (no LLM), 'llm' (the LLM answers everything), or 'auto' (numbers
+    extractively; other fact questions through the LLM, falling back to the best sentence)."""
     t0 = time.perf_counter()
     drop = _name_terms(store)
     values: list[Value] = []
@@ -90,6 +92,7 @@ def answer_question(store: Store, question: str, k: int = 6) -> Answer:
     closest: list[Citation] = []
     texts: dict[str, str] = {}
     refused_why = ""
+    used_llm = ""
     for part in split_question(question):
         hits, flt = search(store, part, k=k)
         if not hits:
@@ -99,6 +102,17 @@ def answer_question(store: Store, question: str, k: int = 6) -> Answer:
             if h.chunk.doc_id not in texts:
                 texts[h.chunk.doc_id] = store.document(h.chunk.doc_id).text
         query = analyse(part, drop=drop)
+        if backend == "llm" or (backend == "auto" and query.fact == ["other"]):
+            got = _try_llm(store, part, hits, texts, query.numeric, required=backend == "llm")
+            if got is not None:
+                if got.refused:
+                    refused_why = got.answer.removeprefix(REFUSAL).strip("（）") or "模型未找到答案"
+                    break
+                used_llm = got.backend
+                values += got.values
+                fact_parts += [] if got.values else [got.answer]
+                citations += [c for c in got.citations if c not in citations]
+                continue
         if query.numeric:
             vals, cits = extract_values(query, hits, texts)
             if not vals:
@@ -119,7 +133,25 @@ def answer_question(store: Store, question: str, k: int = 6) -> Answer:
         ans = refusal(Answer(question, "", True, closest=closest), refused_why)
     else:
         text = "；".join([v.text for v in values] + fact_parts)
-        ans = verify(Answer(question, text, False, values, citations, "extractive", closest=closest),
+        ans = verify(Answer(question, text, False, values, citations, used_llm or "extractive", closest=closest),
                      lambda d: texts.get(d) or (store.document(d).text if store.document(d) else None))
     ans.latency_ms = (time.perf_counter() - t0) * 1000
     return ans
+
+
+def _try_llm(store: Store, question: str, hits: list[Hit], texts: dict[str, str], numeric: bool,
+             required: bool) -> Answer | None:
+    """The LLM's answer, or None when it is unavailable and not required (the extractive path answers)."""
+    from bot.llm import LLMUnavailable
+    from bot.llm_answer import llm_answer
+
+    try:
+        return llm_answer(store.settings, question, hits, texts, numeric)
+    except LLMUnavailable as exc:
+        if required:
+            return Answer(question, f"{REFUSAL}（{exc}）", True)
+        return None
+    except Exception as exc:  # a model or server error must never reach the user as a traceback
+        if required:
+            return Answer(question, f"{REFUSAL}（模型调用失败：{type(exc).__name__}）", True)
+        return None

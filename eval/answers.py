@@ -48,8 +48,9 @@ def score_item(item: dict[str, Any], ans: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def run_answer_eval(store: Store, gold: list[dict[str, Any]]) -> dict[str, Any]:
+def run_answer_eval(store: Store, gold: list[dict[str, Any]], backend: str = "auto") -> dict[str, Any]:
     rows, latencies, valid = [], [], []
+    backends: set[str] = set()
     texts: dict[str, str | None] = {}
 
     def doc_text(doc_id: str) -> str | None:
@@ -59,7 +60,8 @@ def run_answer_eval(store: Store, gold: list[dict[str, Any]]) -> dict[str, Any]:
         return texts[doc_id]
 
     for item in gold:
-        a = answer_question(store, item["question"])
+        a = answer_question(store, item["question"], backend=backend)
+        backends.add(a.backend)
         latencies.append(a.latency_ms)
         if not a.refused:
             valid.append(all(citation_ok(c, doc_text) for c in a.citations) and all(value_ok(v, doc_text) for v in a.values))
@@ -79,6 +81,6 @@ def run_answer_eval(store: Store, gold: list[dict[str, Any]]) -> dict[str, Any]:
         "citation_valid": round(sum(valid) / len(valid), 4) if valid else 1.0,
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else 0.0,
         "latency_ms_p95": round(_pct(latencies, 0.95), 1),
-        "backend": "extractive",
+        "backend": "+".join(sorted(backends)),
         "items": rows,
     }

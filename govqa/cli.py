@@ -227,13 +227,14 @@ def eval_answers(
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     min_exact: float = typer.Option(0.0, help="numeric_exact 低于此值则失败（CI 用 0.9）"),
     max_wrong: float = typer.Option(1.0, help="wrong_rate 高于此值则失败（CI 用 0.03）"),
+    backend: str = typer.Option("auto", help="auto | extractive | llm（只用大模型）"),
 ) -> None:
     """回答评测：数值精确率、错答率、拒答率、引用有效率与延迟。"""
     from eval.answers import run_answer_eval
 
     items = _load_gold(gold)
     with _fresh_store(corpus) as store:
-        result = run_answer_eval(store, items)
+        result = run_answer_eval(store, items, backend=backend)
     for r in result["items"]:
         if not r["exact"]:
             mark = "错答" if r["wrong"] else "未答对"
@@ -253,12 +254,13 @@ def eval_answers(
 def ask(
     question: str = typer.Argument(..., help="问题"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+    backend: str = typer.Option("auto", help="auto（数字抽取，其他事实问题用大模型）| extractive | llm"),
 ) -> None:
     """回答问题：给出数值（含单位）与引用原句；报告中没有时回答“报告中未找到”。"""
     from bot.answer import answer_question
 
     store = _store()
-    ans = answer_question(store, question)
+    ans = answer_question(store, question, backend=backend)
     if as_json:
         _print_json(ans.to_dict())
         return

@@ -1,0 +1,91 @@
+"""The LLM path for real: the default GGUF through llama-cpp-python in process, and the same model
+behind an OpenAI-compatible server (llama_cpp.server) on 127.0.0.1. Prompt parsing with a fake reply."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from bot.answer import answer_question
+from bot.llm import assemble_default_model, prompt_messages
+from bot.llm_answer import parse_reply
+from ingest.pipeline import ingest
+from tests.conftest import DEMO
+
+FACT_Q = "山西省2018年政务公开工作要点要求省政府门户网站在年内完成部署什么？"
+
+
+def test_prompt_file_becomes_chat_turns():
+    msgs = prompt_messages("answer", "段落：\n[1] 某句。\n问题：某问题？")
+    roles = [type(m).__name__ for m in msgs]
+    assert roles[0] == "SystemMessage" and roles[-1] == "HumanMessage"
+    assert roles.count("AIMessage") >= 2  # two worked examples
+
+
+def test_reply_parsing():
+    assert parse_reply("213件\n依据：[2]") == ("213件", [2])
+    assert parse_reply("答案：某省人民政府办公厅 依据：[1]") == ("某省人民政府办公厅", [1])
+
+
+@pytest.fixture(scope="module")
+def plan_store(tmp_path_factory, cache_dir):
+    from govqa.settings import Settings
+    from vectorstore.store import Store
+
+    store = Store(Settings(data_dir=tmp_path_factory.mktemp("llm") / "data", cache_dir=cache_dir))
+    assert not ingest(store, [DEMO / "002_8bd63bc0f1252708.txt"]).failed
+    return store
+
+
+def _check_ipv6(ans):
+    assert not ans.refused, ans.answer
+    assert ans.backend.startswith("llm:")
+    assert "IPv6" in ans.answer or "互联网协议第六版" in ans.answer
+    for c in ans.citations:
+        assert c.quote in ans.answer or ans.answer in c.quote
+
+
+def test_local_gguf_answers_a_fact_question(plan_store):
+    ans = answer_question(plan_store, FACT_Q, backend="llm")
+    _check_ipv6(ans)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_openai_compatible_server(plan_store):
+    model = assemble_default_model(plan_store.settings.cache_path)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "qwen-local",
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--chat_format", "chatml", "--verbose", "False"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("llama_cpp.server did not start")
+        settings = plan_store.settings.model_copy(update={
+            "llm_backend": "openai", "llm_base_url": f"http://127.0.0.1:{port}/v1", "llm_model": "qwen-local"})
+        from vectorstore.store import Store
+
+        store = Store(settings)
+        ans = answer_question(store, FACT_Q, backend="llm")
+        _check_ipv6(ans)
+        assert ans.backend == "llm:qwen-local"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
