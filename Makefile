@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: install
 	$(BIN)/govqa ingest data/demo
 	$(BIN)/govqa docs
-	$(BIN)/govqa search "2017年山西省全省受理了多少件政府信息公开申请？" -k 2
+	$(BIN)/govqa ask "2017年山西省全省受理了多少件政府信息公开申请？"
 
 lint: install
 	$(BIN)/ruff check .
@@ -32,6 +32,8 @@ test: install lint
 
 bench: install
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/answers.py --backend extractive
+	$(BIN)/python bench/answers.py --backend llm
 
 clean:
 	rm -rf $(VENV) .govqa .pytest_cache

@@ -104,6 +104,8 @@ def answer_question(store: Store, question: str, k: int = 6, backend: str = "aut
         query = analyse(part, drop=drop)
         if backend == "llm" or (backend == "auto" and query.fact == ["other"]):
             got = _try_llm(store, part, hits, texts, query.numeric, required=backend == "llm")
+            if got is not None and got.refused and backend == "auto":
+                got = None  # the LLM found no verifiable span: the extractive path still may
             if got is not None:
                 if got.refused:
                     refused_why = got.answer.removeprefix(REFUSAL).strip("（）") or "模型未找到答案"
