@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 
-from bot.extract import extract_values
+from bot.extract import MIN_SUPPORT, extract_values
 from bot.query import Query, analyse, split_question
 from bot.verify import REFUSAL, refusal, verify
 from govqa.types import Answer, Citation, Hit, Value, doc_label
@@ -81,7 +81,8 @@ def _name_terms(store: Store) -> list[str]:
     return out
 
 
-def answer_question(store: Store, question: str, k: int = 6, backend: str = "auto") -> Answer:
+def answer_question(store: Store, question: str, k: int = 6, backend: str = "auto",
+                    doc_ids: list[str] | None = None, min_support: float | None = None) -> Answer:
     """``backend``: 'extractive' (no LLM), 'llm' (the LLM answers everything), or 'auto' (numbers
     extractively; other fact questions through the LLM, falling back to the best sentence)."""
     t0 = time.perf_counter()
@@ -94,7 +95,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: str = "aut
     refused_why = ""
     used_llm = ""
     for part in split_question(question):
-        hits, flt = search(store, part, k=k)
+        hits, flt = search(store, part, k=k, doc_ids=doc_ids)
         if not hits:
             refused_why = "没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落"
             break
@@ -116,7 +117,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: str = "aut
                 citations += [c for c in got.citations if c not in citations]
                 continue
         if query.numeric:
-            vals, cits = extract_values(query, hits, texts)
+            vals, cits = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
             if not vals:
                 closest += cits or [Citation(h.chunk.doc_id, h.chunk.start, h.chunk.end, h.chunk.text, h.source)
                                     for h in hits[:2]]

@@ -98,10 +98,11 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
     return out
 
 
-def extract_values(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> tuple[list[Value], list[Citation]]:
+def extract_values(query: Query, hits: list[Hit], doc_texts: dict[str, str],
+                   min_support: float = MIN_SUPPORT) -> tuple[list[Value], list[Citation]]:
     """Values for a numeric question, or ([], closest citations) when support is too thin."""
     cands = candidates(query, hits, doc_texts)
-    if not cands or cands[0].support < MIN_SUPPORT or len(cands[0].numbers) < query.n_values:
+    if not cands or cands[0].support < min_support or len(cands[0].numbers) < query.n_values:
         return [], [c.citation for c in cands[:3]]
     best = cands[0]
     values = [Value(n.value, n.unit, n.text, n.approximate, best.citation) for n in best.numbers]

@@ -109,11 +109,16 @@ def build_retriever(store: Store, k: int, doc_filter: DocFilter, mode: str = "hy
 
 
 def search(store: Store, question: str, k: int | None = None, use_filter: bool = True,
-           mode: str = "hybrid") -> tuple[list[Hit], DocFilter]:
-    """Top-k chunks for a question, restricted to the documents it names (see filters.py)."""
+           mode: str = "hybrid", doc_ids: list[str] | None = None) -> tuple[list[Hit], DocFilter]:
+    """Top-k chunks for a question, restricted to the documents it names (see filters.py),
+    and to ``doc_ids`` when given (a summary reads one report)."""
     k = k or store.settings.top_k
     docs = store.documents()
+    if doc_ids is not None:
+        docs = [d for d in docs if d["doc_id"] in doc_ids]
     doc_filter = question_filter(question, docs) if use_filter else DocFilter()
+    if doc_ids is not None and doc_filter.doc_ids is None:
+        doc_filter.doc_ids = [d["doc_id"] for d in docs]
     by_id = {d["doc_id"]: d for d in docs}
     hits = []
     for d in build_retriever(store, k, doc_filter, mode).invoke(question):
