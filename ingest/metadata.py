@@ -20,7 +20,13 @@ _MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
 _PLACE = r"[\u4e00-\u9fff]{2,12}?(?:自治区|自治州|省|市|县|区|旗|盟|州)"
 _DEPT = r"[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|中心)"
-_NOT_PLACE = re.compile(r"^(全|各|本|我|该|省|市|县|区|城|地|社|小|新|老|有关|相关|直属|所属|各级)")
+# Generic words that look like places. Matched as whole words or by a pronoun-like prefix only, so
+# real names that start with 新/老/小/城 (新乡市, 老河口市, 小店区) are kept.
+_GENERIC_PLACES = set(
+    "省市 市县 县区 县市 城市 地市 社区 新区 老区 小区 市区 城区 辖区 地区 园区 景区 开发区 省区 本区 全区".split()
+)
+_NOT_PLACE = re.compile(r"^(全|各|本|我|该|有关|相关|直属|所属|下属|上级|省级|市级|县级)|^(?:" +
+                        "|".join(sorted(_GENERIC_PLACES, key=len, reverse=True)) + r")$")
 
 _YEAR_PATTERNS = [
     r"(20\d{2})年(?:度)?(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告",

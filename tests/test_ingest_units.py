@@ -86,3 +86,9 @@ def test_bad_files_name_the_reason(tmp_path, content, reason):
     with pytest.raises(IngestError) as err:
         load(p, 10**6)
     assert reason in err.value.reason and err.value.path == str(p)
+
+
+def test_real_names_that_start_like_generic_words_are_kept():
+    text = normalize_text("新乡市人民政府2019年政府信息公开工作年度报告\n本报告由新乡市人民政府办公室编制。全市共受理申请35件。")
+    meta = extract_metadata(text)
+    assert meta["region"] == "新乡市" and meta["year"] == 2019 and meta["issuer"] == "新乡市人民政府办公室"
