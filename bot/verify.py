@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.numbers import present_in
+from bot.numbers import parse_numbers, present_in
 from govqa.types import Answer, Citation, Value
 
 REFUSAL = "报告中未找到"
@@ -27,8 +27,6 @@ def value_ok(v: Value, doc_text: Callable[[str], str | None]) -> bool:
 
 def numbers_in_text_ok(text: str, citations: list[Citation]) -> bool:
     """Every number written in ``text`` appears in one of the citations (summaries, LLM phrasing)."""
-    from bot.numbers import parse_numbers
-
     return all(
         any(present_in(n.value, n.unit, c.quote) for c in citations)
         for n in parse_numbers(text)

@@ -158,7 +158,7 @@ def find_kind(text: str, title: str | None) -> str:
     return "other"
 
 
-def find_published(text: str, source_meta: dict[str, Any] | None = None) -> str | None:
+def find_published(text: str) -> str | None:
     m = re.search(r"(?:发布时间|发布日期|成文日期|印发日期)[:：]?\s*" + _DATE, text[:2000])
     if m:
         return _iso(m)

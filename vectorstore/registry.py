@@ -8,6 +8,7 @@ written; a crash leaves the row, and the next open removes the half-written docu
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -70,8 +71,6 @@ class Registry:
         """Changes whenever the set of stored chunks changes; BM25 is rebuilt when it differs."""
         r = self.db.execute("SELECT COUNT(*), COALESCE(GROUP_CONCAT(doc_id || ':' || n_chunks), '') FROM "
                             "(SELECT doc_id, n_chunks FROM documents ORDER BY doc_id)").fetchone()
-        import hashlib
-
         return hashlib.sha256(f"{r[0]}|{r[1]}".encode()).hexdigest()[:16]
 
     def pending(self) -> list[str]:
