@@ -53,8 +53,14 @@ class Settings(BaseSettings):
     rrf_k: int = 10
     candidates: int = 20
 
-    # Ingest guards.
+    # Ingest guards (max_file_mb also limits uploads in the app).
     max_file_mb: float = 20.0
+
+    # The browser app (`python app.py`, `govqa serve`): local only unless app_host is changed.
+    # Uploads are checked against upload_suffixes and max_file_mb, then kept under data_dir/uploads.
+    app_host: str = "127.0.0.1"
+    app_port: int = 7860
+    upload_suffixes: list[str] = [".txt", ".md", ".html", ".htm"]
 
     # LLM (used by answers and summaries).
     llm_backend: Literal["llama_cpp", "openai", "none"] = "llama_cpp"
@@ -64,6 +70,11 @@ class Settings(BaseSettings):
     llm_api_key_env: str = "OPENAI_API_KEY"
     llm_context_tokens: int = 2048
     llm_max_tokens: int = 256
+
+    # Summaries: 'extractive' (no LLM, the offline default) or 'llm' (map-reduce over sections; every
+    # bullet still passes the verifier). summarize_on_ingest writes each new report's summary at ingest.
+    summary_backend: Literal["extractive", "llm"] = "extractive"
+    summarize_on_ingest: bool = False
 
     @classmethod
     def settings_customise_sources(
