@@ -291,7 +291,11 @@ def cached_summary(store: Store, doc_id: str, refresh: bool = False, backend: st
     backend = backend or store.settings.summary_backend
     path = _cache_path(store, doc_id, backend)
     if path.exists() and not refresh:
-        return summary_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        summary = summary_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        doc = store.document(doc_id)
+        if doc is not None:  # metadata may have been corrected since (`govqa docs set`)
+            summary.meta, summary.title = doc.meta, doc_label(doc.meta, doc.source)
+        return summary
     summary = summarize(store, doc_id, backend, progress)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -18,7 +18,7 @@ from govqa.types import META_FIELDS
 
 app = typer.Typer(help="govqa：政府信息公开年度报告问答与摘要。", no_args_is_help=True, add_completion=False)
 docs_app = typer.Typer(help="列出文档及其元数据；`docs set` 修正元数据。", invoke_without_command=True)
-eval_app = typer.Typer(help="评测：retrieval（检索召回率）。", no_args_is_help=True)
+eval_app = typer.Typer(help="评测：retrieval（检索召回率）、answers（回答）、summaries（摘要）。", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
 
@@ -32,9 +32,7 @@ def _store(settings: Settings | None = None, progress: bool = False):
 def _print_json(obj: Any, out: Path | None = None) -> None:
     text = json.dumps(obj, ensure_ascii=False, indent=2)
     if out:
-        tmp = out.with_suffix(out.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
+        _write(out, text)
     else:
         typer.echo(text)
 
@@ -72,8 +70,22 @@ def ingest(
             typer.secho(line, fg="red" if o.status == "failed" else None, err=o.status == "failed")
         summary = "，".join(f"{_STATUS_ZH[s]} {report.count(s)}" for s in _STATUS_ZH if report.count(s))
         typer.echo(f"共 {len(report.outcomes)} 个文件：{summary}")
+    _after_ingest(store, [o.doc_id for o in report.outcomes if o.status in ("added", "replaced") and o.doc_id],
+                  progress=not as_json)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _after_ingest(store: Any, new_ids: list[str], progress: bool) -> None:
+    """Summaries follow the documents: stale ones go, new ones are written when the setting asks."""
+    from bot.summarize import cached_summary, prune_summaries
+
+    prune_summaries(store)
+    if store.settings.summarize_on_ingest:
+        from tqdm import tqdm
+
+        for doc_id in tqdm(new_ids, desc="生成摘要", unit="篇", disable=not progress):
+            cached_summary(store, doc_id, progress=False)
 
 
 @docs_app.callback()
@@ -135,7 +147,74 @@ def remove(doc: str = typer.Argument(..., help="文档编号（或前缀）或�
     except StoreError as exc:
         _fail(str(exc))
     store.remove(doc_id)
+    from bot.summarize import prune_summaries
+
+    prune_summaries(store)
     typer.echo(f"已删除 {doc_id}")
+
+
+@app.command()
+def summarize(
+    doc: str | None = typer.Argument(None, help="文档编号（或前缀）或文件名"),
+    all_docs: bool = typer.Option(False, "--all", help="为所有文档生成摘要"),
+    fmt: str = typer.Option("md", "--format", help="md | json"),
+    out: Path | None = typer.Option(None, "--out", help="写入此文件；与 --all 同用且为文件夹时每篇一个文件"),
+    backend: str | None = typer.Option(None, help="extractive（默认，不用大模型）| llm（大模型映射-归并，要点经核验）"),
+    refresh: bool = typer.Option(False, "--refresh", help="忽略缓存，重新生成"),
+) -> None:
+    """生成报告的执行摘要：核心数据、主要工作、存在问题、改进措施（工作要点：主要任务、时限、责任单位），每条带引用。"""
+    from bot.llm import LLMUnavailable
+    from bot.summarize import cached_summary, to_markdown
+    from vectorstore.store import StoreError
+
+    if fmt not in ("md", "json"):
+        _fail(f"--format 只能是 md 或 json，收到 {fmt!r}", 2)
+    if backend not in (None, "extractive", "llm"):
+        _fail(f"--backend 只能是 extractive 或 llm，收到 {backend!r}", 2)
+    if bool(doc) == all_docs:
+        _fail("请给出一个文档，或使用 --all", 2)
+    store = _store()
+    try:
+        ids = [d["doc_id"] for d in store.documents()] if all_docs else [store.resolve(doc or "")]
+    except StoreError as exc:
+        _fail(str(exc))
+        raise
+    if not ids:
+        _fail("还没有导入任何文档。用 `govqa ingest 文件夹` 导入。")
+    per_file = bool(out) and all_docs and (out.is_dir() or str(out).endswith(("/", "\\")))
+    rendered: list[tuple[str, Any]] = []
+    for doc_id in ids:
+        try:
+            s = cached_summary(store, doc_id, refresh=refresh, backend=backend, progress=sys.stderr.isatty())
+        except LLMUnavailable as exc:
+            _fail(f"大模型不可用：{exc}（可用 --backend extractive）")
+            raise
+        rendered.append((store.document(doc_id).source, s.to_dict() if fmt == "json" else to_markdown(s)))
+    if per_file:
+        out.mkdir(parents=True, exist_ok=True)
+        for source, body in rendered:
+            target = out / f"{Path(source).stem}.{fmt}"
+            _write(target, json.dumps(body, ensure_ascii=False, indent=2) if fmt == "json" else body)
+        typer.echo(f"已写入 {len(rendered)} 篇摘要到 {out}")
+        return
+    bodies = [b for _, b in rendered]
+    if fmt == "json":
+        text = json.dumps(bodies if all_docs else bodies[0], ensure_ascii=False, indent=2)
+    else:
+        text = "\n---\n\n".join(bodies)
+    if out:
+        _write(out, text)
+        typer.echo(f"已写入 {out}")
+    else:
+        typer.echo(text)
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole file or nothing: write beside it, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 @app.command()
@@ -250,6 +329,38 @@ def eval_answers(
         _fail("回答评测未达标")
 
 
+@eval_app.command("summaries")
+def eval_summaries(
+    corpus: Path = typer.Option(..., help="语料文件夹：导入到一个临时的新存储"),
+    gold: Path = typer.Option(..., help="gold 文件（jsonl）或文件夹"),
+    out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
+    backend: str = typer.Option("extractive", help="extractive | llm"),
+    min_coverage: float = typer.Option(0.0, help="年度报告平均 gold_coverage 低于此值则失败（CI 用 0.6）"),
+) -> None:
+    """摘要评测：数字精确率（必须为 1.0）、引用有效率、gold 数值覆盖率、长度与生成时间。"""
+    from eval.summaries import run_summary_eval
+
+    items = _load_gold(gold)
+    with _fresh_store(corpus) as store:
+        result = run_summary_eval(store, items, backend=backend)
+    for r in result["items"]:
+        cov = "—" if r["gold_coverage"] is None else f"{r['gold_coverage']:.2f}（{r['gold_covered']}/{r['gold_values']}）"
+        typer.echo(f"{r['source']}  {r['template']}  数字精确率={r['number_precision']:.2f}  引用有效={r['citation_valid']:.2f}  "
+                   f"覆盖率={cov}  字数={r['chars']}  核心数据={r['key_figures']}  {r['seconds']}s"
+                   + (f"  未覆盖：{'、'.join(r['missed'])}" if r["missed"] else ""))
+    cov = result["gold_coverage"]
+    typer.echo(f"number_precision={result['number_precision']} (min {result['number_precision_min']})  "
+               f"citation_valid={result['citation_valid']} (min {result['citation_valid_min']})  "
+               f"gold_coverage={cov}  chars_mean={result['chars_mean']} chars_max={result['chars_max']}  "
+               f"seconds_mean={result['seconds_mean']}  (n={result['n']}, backend={backend})")
+    if out:
+        _print_json(result, out)
+    if result["number_precision_min"] < 1.0 or result["citation_valid_min"] < 1.0:
+        _fail("摘要中有数字或引用未能在原文中核实")
+    if cov is not None and cov < min_coverage:
+        _fail(f"gold_coverage {cov} 低于 {min_coverage}")
+
+
 @app.command()
 def ask(
     question: str = typer.Argument(..., help="问题"),
@@ -277,6 +388,17 @@ def ask(
                 quote = quote.replace(v.text, typer.style(v.text, fg="green", bold=True), 1)
         typer.echo(f"  引用：{c.title or c.source}（{c.source} [{c.start}:{c.end}]）\n    {quote}")
     typer.echo(f"  （{ans.backend}，{ans.latency_ms:.0f} ms）")
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="监听地址（默认取设置 app_host，即 127.0.0.1，仅本机可访问）"),
+    port: int | None = typer.Option(None, help="端口（默认取设置 app_port，即 7860）"),
+) -> None:
+    """启动浏览器界面（问答、报告库、摘要），与 `python app.py` 相同。"""
+    from app import main as run_app
+
+    run_app(host=host, port=port)
 
 
 def main() -> None:
