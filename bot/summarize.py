@@ -35,6 +35,10 @@ _MEASURE_START = re.compile(r"改进措施|下一步|今后|针对上述|我们�
 _MEASURE = re.compile(r"将|进一步|下一步|加强|推进|提升|完善|做好|加大|强化|深化")
 _DEADLINE = re.compile(r"\d{1,2}月底前|年底前|年内|前完成|底前|之前完成|截至\d|\d{4}年\d{1,2}月\d{1,2}日前|\d{4}年(?:底|年底)")
 _RESPONSIBLE = re.compile(r"[(（]?(?:牵头单位|责任单位|负责单位)[:：]([^)）。\n]+)")
+# "省发展改革委要…", "各级财政部门负责…": the unit a task is given to.
+_SUBJECT = re.compile(r"((?:各级|各|省|市|县|区)[\u4e00-\u9fff、]{0,16}?(?:部门|单位|政府|办公厅|办公室|局|厅|委员会|委|中心))"
+                      r"(?=要|负责|牵头|应当|会同)")
+_GENERIC_UNIT = re.compile(r"^各(?:地|级|有关)?、?各?(?:部门|单位)$")
 
 ANNUAL_SECTIONS = ("主要工作", "存在问题", "改进措施")
 PLAN_SECTIONS = ("主要任务", "时限与目标", "责任单位")
@@ -204,18 +208,47 @@ def annual_sections(doc: Document) -> dict[str, list[Bullet]]:
             "改进措施": _bullets(doc, measures[:3])}
 
 
+def _heading_span(doc: Document, sec: Section) -> tuple[int, int] | None:
+    pos = doc.text.find(sec.heading, max(0, sec.start - len(sec.heading) - 8))
+    return (pos, pos + len(sec.heading)) if 0 <= pos < sec.start + 1 else None
+
+
 def plan_sections(doc: Document) -> dict[str, list[Bullet]]:
     secs = sections(doc.text)
     tops = [s for s in secs if s.level == 1] or [s for s in secs if s.level == 2]
     tasks = []
     for sec in tops[:6]:
-        pos = doc.text.find(sec.heading, max(0, sec.start - len(sec.heading) - 8))
-        if pos < 0:
-            continue
-        tasks.append(Bullet(sec.heading, [_cite(doc, pos, pos + len(sec.heading))]))
+        span = _heading_span(doc, sec)
+        if span:
+            tasks.append(Bullet(sec.heading, [_cite(doc, *span)]))
     deadlines = [(s, e) for s, e in prose_sentences(doc, 0, len(doc.text), max_len=200) if _DEADLINE.search(doc.text[s:e])]
-    units = [Bullet(m.group(0).strip("(（)） "), [_cite(doc, m.start(), m.end())]) for m in _RESPONSIBLE.finditer(doc.text)]
-    return {"主要任务": tasks, "时限与目标": _bullets(doc, _spread(deadlines, 4)), "责任单位": units[:4]}
+    return {"主要任务": tasks, "时限与目标": _bullets(doc, _spread(deadlines, 4)), "责任单位": responsible_units(doc, secs)}
+
+
+def responsible_units(doc: Document, secs: list[Section], limit: int = 5) -> list[Bullet]:
+    """Units named as responsible: explicit 牵头单位/责任单位 labels first, then the subjects of task
+    sentences, each with the task (its section heading) it is given."""
+    out: list[Bullet] = []
+    seen: set[str] = set()
+    for m in _RESPONSIBLE.finditer(doc.text):
+        unit = m.group(1).strip()
+        if unit not in seen:
+            seen.add(unit)
+            out.append(Bullet(m.group(0).strip("(（)） "), [_cite(doc, m.start(), m.end())]))
+    for s, e in sentence_spans(doc.text):
+        for m in _SUBJECT.finditer(doc.text[s:e]):
+            unit = m.group(1)
+            if unit in seen or _GENERIC_UNIT.match(unit):
+                continue
+            seen.add(unit)
+            inner = [x for x in secs if x.start <= s < x.end and x.level >= 2]
+            sec = max(inner, key=lambda x: x.level) if inner else None
+            span = _heading_span(doc, sec) if sec else None
+            cites = [_cite(doc, s, e)] + ([_cite(doc, *span)] if span else [])
+            out.append(Bullet(f"{unit}：{sec.heading}" if span and sec else unit, cites))
+    # Specific agencies (省民政厅) say more than "各市、县人民政府": show them first.
+    out.sort(key=lambda b: ("、" in b.text.split("：")[0] or "各" in b.text[:2], 0))
+    return out[:limit]
 
 
 def figures_of(doc: Document) -> list[KeyFigure]:
