@@ -29,11 +29,14 @@ lint: install
 
 test: install lint
 	$(BIN)/python -m pytest -q
+	$(BIN)/govqa eval summaries --corpus data/demo --gold eval/gold/gold_dev.jsonl --min-coverage 0.6
 
 bench: install
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/answers.py --backend extractive
 	$(BIN)/python bench/answers.py --backend llm
+	$(BIN)/python bench/summaries.py --backend extractive
+	$(BIN)/python bench/summaries.py --backend llm
 
 clean:
 	rm -rf $(VENV) .govqa .pytest_cache

@@ -13,7 +13,6 @@ import argparse
 import json
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,10 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from eval.answers import run_answer_eval  # noqa: E402
+from eval.corpus import fresh_store  # noqa: E402
 from eval.gold import load_gold  # noqa: E402
-from govqa.settings import get_settings  # noqa: E402
-from ingest.pipeline import ingest  # noqa: E402
-from vectorstore.store import Store  # noqa: E402
 
 
 def main() -> None:
@@ -32,11 +29,7 @@ def main() -> None:
     ap.add_argument("--backend", default="extractive", choices=["extractive", "llm", "auto"])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = ap.parse_args()
-    base = get_settings()
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = base.model_copy(update={"data_dir": Path(tmp), "cache_dir": base.cache_path.resolve()})
-        store = Store(settings)
-        ingest(store, [ROOT / "data" / "demo"])
+    with fresh_store(ROOT / "data" / "demo") as (store, _):
         t0 = time.perf_counter()
         result = run_answer_eval(store, load_gold(ROOT / "eval" / "gold"), backend=args.backend)
         wall = time.perf_counter() - t0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -260,14 +259,10 @@ def _load_gold(path: Path) -> list[dict]:
 
 @contextmanager
 def _fresh_store(corpus: Path) -> Iterator[Any]:
-    """A temporary store holding only ``corpus``; the embedding cache stays shared so nothing is embedded twice."""
-    from ingest.pipeline import ingest as run_ingest
+    """A temporary store holding only ``corpus`` (the embedding cache stays shared)."""
+    from eval.corpus import fresh_store
 
-    with tempfile.TemporaryDirectory(prefix="govqa-eval-") as tmp:
-        base = get_settings()
-        settings = base.model_copy(update={"data_dir": Path(tmp), "cache_dir": base.cache_path.resolve()})
-        store = _store(settings, progress=sys.stderr.isatty())
-        report = run_ingest(store, [corpus], progress=sys.stderr.isatty())
+    with fresh_store(corpus, progress=sys.stderr.isatty()) as (store, report):
         for o in report.failed:
             typer.secho(f"[失败] {o.path}: {o.reason}", fg="red", err=True)
         yield store

@@ -105,8 +105,8 @@ def test_injected_false_number_in_an_llm_draft_is_removed(demo_store):
 
     # A key figure whose value is not in its citation never survives verification either.
     c = Citation(doc.doc_id, spans[0][0], spans[0][1], doc.text[spans[0][0] : spans[0][1]])
-    s = Summary(doc.doc_id, doc.meta, "t", "annual_report",
-                key_figures=[KeyFigure("受理信息公开申请", 1696, "件", "1696件", c), KeyFigure("受理信息公开申请", 1695, "件", "1695件", c)])
+    figures = [KeyFigure("受理信息公开申请", 1696, "件", "1696件", c), KeyFigure("受理信息公开申请", 1695, "件", "1695件", c)]
+    s = Summary(doc.doc_id, doc.meta, "t", "annual_report", key_figures=figures)
     verify_summary(s, lambda d: doc.text)
     assert [k.value for k in s.key_figures] == [1695] and s.dropped == 1
 
