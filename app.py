@@ -1,7 +1,297 @@
-"""Entry point of the browser app (`python app.py`). The Gradio UI arrives with the app issue;
-until then this points users to the CLI."""
+"""The govqa browser app (Gradio): 问答, 报告库 and 摘要 tabs over one store.
 
-import sys
+Run with `python app.py` or `govqa serve`. It binds settings.app_host (127.0.0.1) on
+settings.app_port (7860); GOVQA_CHROMA_HOST/PORT switch to a Chroma server. Nothing is
+fetched from the internet: no analytics, no share link, fonts from the Gradio package.
+
+Named API endpoints (for gradio_client): /ask (the chat: message, region, year, doc, backend),
+/ask_json, /upload, /set_meta, /remove, /summary, /summary_json, /documents, /stats.
+The work itself is in govqa/webapp_core.py; this file lays out the UI and wires the events.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from govqa import webapp_core as core  # noqa: E402
+from govqa.settings import Settings, get_settings  # noqa: E402
+
+log = logging.getLogger("govqa.app")
+
+EXAMPLE = "2017年山西省全省共受理政府信息公开申请多少件？"
+BACKENDS = [("自动（数字从原文抽取，其他事实用大模型）", "auto"), ("仅从原文抽取", "extractive"), ("大模型", "llm")]
+ALL = [("全部", "")]
+
+CSS = """
+.govqa-answer { font-size: 1.35em; margin: 0.2em 0 0.5em; }
+.govqa-refusal { color: #b45309; }
+.govqa-summary table.govqa-figures td:first-child { min-width: 9em; }
+.govqa-cite, blockquote.govqa-cite { margin: 0.4em 0; }
+mark { background: #ffe58a; color: inherit; padding: 0 2px; border-radius: 2px; }
+.govqa-passage { font-size: 0.92em; line-height: 1.7; padding: 0.4em 0.6em; background: var(--background-fill-secondary);
+                 border-radius: 6px; margin-top: 0.3em; }
+.govqa-summary details.govqa-cite { display: inline-block; vertical-align: top; }
+.govqa-summary details.govqa-cite[open] { display: block; }
+.govqa-summary details.govqa-cite > summary { cursor: pointer; color: var(--link-text-color); list-style: none; }
+.govqa-summary table.govqa-figures td { vertical-align: top; }
+.govqa-summary .govqa-value { font-size: 1.1em; white-space: nowrap; }
+/* Gradio's toasts title themselves by level in English; show the Chinese word instead. */
+.toast-title.error, .toast-title.warning, .toast-title.info, .toast-title.success { font-size: 0 !important; }
+.toast-title::before { font-size: var(--text-md); }
+.toast-title.error::before { content: "错误"; }
+.toast-title.warning::before { content: "注意"; }
+.toast-title.info::before { content: "提示"; }
+.toast-title.success::before { content: "完成"; }
+"""
+
+
+def _fail(exc: Exception) -> gr.Error:
+    """A Chinese message for the user; the traceback goes to the server log only."""
+    if isinstance(exc, core.UserError):
+        return gr.Error(str(exc), title="提示", print_exception=False)
+    log.exception("handler failed")
+    name = type(exc).__name__
+    if "Connection" in name or "Connect" in str(exc)[:200]:
+        return gr.Error("无法连接向量数据库（Chroma 服务器）；请检查 GOVQA_CHROMA_HOST/PORT 与服务器状态。", title="错误",
+                        print_exception=False)
+    return gr.Error(f"操作失败（{name}），详情见服务器日志。", title="错误", print_exception=False)
+
+
+def build_app(settings: Settings | None = None) -> gr.Blocks:
+    settings = settings or get_settings()
+    worker = core.StoreWorker(settings)
+
+    def run(fn, *args, **kwargs):
+        try:
+            return worker.run(fn, *args, **kwargs)
+        except Exception as exc:
+            raise _fail(exc) from None
+
+    # -- 问答 -----------------------------------------------------------------------------------
+    def chat(message: str, history: list, region: str, year: str, doc: str, backend: str):
+        if not (message or "").strip():
+            yield "请输入问题。"
+            return
+        llm = backend == "llm"
+        yield ("_正在由大模型阅读相关段落并作答（本机 CPU 上可能需要一分钟）……_" if llm
+               else "_正在检索报告并核实引用……（非数字问题可能交给大模型，需要稍久）_")
+        try:
+            out = worker.run(core.ask, message, region or "", year or "", doc or "", backend or "auto")
+        except core.UserError as exc:
+            yield f"**提示**：{exc}"
+            return
+        except Exception as exc:
+            yield f"**出错了**：{_fail(exc).message}"
+            return
+        final = core.render_answer(out)
+        if out["backend"] != "extractive" and not out["refused"]:
+            # The LLM's answer is shown only after the verifier passed it; it is then revealed progressively.
+            text = out["answer"]
+            for i in range(2, len(text), 3):
+                yield f"<p class=\"govqa-answer\">答：<b>{html.escape(text[:i])}</b>▌</p>"
+                time.sleep(0.03)
+        yield final
+
+    def ask_json(question: str, region: str = "", year: str = "", doc_id: str = "", backend: str = "auto") -> dict:
+        """The verified answer as JSON (values, citations with their passages, or a refusal with the closest passages)."""
+        return run(core.ask, question, region, year, doc_id, backend)
+
+    # -- 报告库 -----------------------------------------------------------------------------------
+    def documents() -> list[dict]:
+        """All ingested documents with metadata, chunk counts and ingest time."""
+        return run(lambda store: [{k: v for k, v in d.items() if k != "path"} for d in store.documents()])
+
+    def stats() -> dict:
+        """Counts: documents, chunks (registry) and vectors (Chroma)."""
+        def count(store):
+            docs = store.documents()
+            return {"documents": len(docs), "chunks": sum(d["n_chunks"] for d in docs), "vectors": store.count_vectors()}
+        return run(count)
+
+    def refresh(region: str, year: str, doc: str, meta_doc: str, remove_doc: str, sum_doc: str):
+        docs = run(lambda store: store.documents())
+        ids = [d["doc_id"] for d in docs]
+        regions = sorted({d["meta"]["region"] for d in docs if d["meta"].get("region")})
+        years = sorted({str(d["meta"]["year"]) for d in docs if d["meta"].get("year")}, reverse=True)
+        choices = core.doc_choices(docs)
+
+        def pick(value: str, valid: list[str], default: str = "") -> str:
+            return value if value in valid else default
+
+        first = ids[0] if ids else None
+        table = core.doc_rows(docs)
+        n_chunks = sum(d["n_chunks"] for d in docs)
+        summary = (f"共 **{len(docs)}** 份报告，{n_chunks} 个文本块。" if docs
+                   else "还没有报告：请在下方上传（.txt .md .html .htm）。")
+        return (
+            gr.update(value=table), summary,
+            gr.update(choices=ALL + [(r, r) for r in regions], value=pick(region, regions)),
+            gr.update(choices=ALL + [(f"{y}年", y) for y in years], value=pick(year, years)),
+            gr.update(choices=[("全部报告", "")] + choices, value=pick(doc, ids)),
+            gr.update(choices=choices, value=pick(meta_doc, ids, first)),
+            gr.update(choices=choices, value=pick(remove_doc, ids, None)),
+            gr.update(choices=choices, value=pick(sum_doc, ids, first)),
+        )
+
+    def upload(files: list[str] | None, progress=gr.Progress()):
+        if not files:
+            raise gr.Error("请先选择要上传的文件（.txt .md .html .htm）", title="提示", print_exception=False)
+        outcomes: list[core.UploadOutcome] = []
+        paths = [Path(f) for f in files]
+        for i, p in enumerate(paths):
+            progress((i, len(paths)), desc=f"正在导入 {p.name}（{i + 1}/{len(paths)}）", unit="份")
+            try:
+                outcomes.append(worker.run(core.ingest_upload, p, p.name))
+            except Exception as exc:
+                outcomes.append(core.UploadOutcome(p.name, "failed", _fail(exc).message))
+        progress((len(paths), len(paths)), desc="导入完成", unit="份")
+        failed = [o for o in outcomes if o.status == "failed"]
+        for o in failed:
+            gr.Warning(f"{html.escape(o.name)}：{html.escape(o.message)}", title="导入失败")
+        counts = "，".join(f"{core.STATUS_ZH[s]} {n}" for s in core.STATUS_ZH
+                          if (n := sum(o.status == s for o in outcomes)))
+        lines = [f"共 {len(outcomes)} 个文件：{counts}。"]
+        lines += [f"- 失败 **{o.name}**：{o.message}" for o in failed]
+        return "\n".join(lines), [o.row() for o in outcomes]
+
+    def set_meta(doc_id: str, field: str, value: str) -> str:
+        if not doc_id:
+            raise gr.Error("请先选择报告", title="提示", print_exception=False)
+        meta = run(core.set_meta, doc_id, field, value)
+        shown = core.meta_display(field, meta.get(field)) or "（空）"
+        return f"已保存：{core.FIELD_ZH.get(field, field)} = {shown}"
+
+    def current_value(doc_id: str, field: str) -> str:
+        if not doc_id or not field:
+            return ""
+        doc = run(lambda store: store.document(doc_id))
+        return core.meta_display(field, doc.meta.get(field)) if doc else ""
+
+    def remove(doc_id: str) -> str:
+        if not doc_id:
+            raise gr.Error("请先选择要删除的报告", title="提示", print_exception=False)
+        label = run(core.remove_document, doc_id)
+        return f"已删除：{label}"
+
+    # -- 摘要 -----------------------------------------------------------------------------------
+    def summary_json(doc_id: str) -> dict:
+        """The cited executive summary of one report (every citation with its passage)."""
+        return run(core.summary_view, doc_id)
+
+    def summary_html(doc_id: str) -> str:
+        if not doc_id:
+            return "<p>请选择一份报告。</p>"
+        return core.render_summary(run(core.summary_view, doc_id))
+
+    # -- layout -----------------------------------------------------------------------------------
+    with gr.Blocks(title="govqa · 政府信息公开年度报告问答", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
+        gr.Markdown("## govqa · 政府信息公开工作年度报告问答\n"
+                    "每个数字都附原文引用并经逐字核实；报告里没有的，回答“报告中未找到”。")
+        with gr.Tabs():
+            with gr.Tab("问答", id="qa"):
+                with gr.Row():
+                    f_region = gr.Dropdown(ALL, value="", label="地区", allow_custom_value=True, scale=1)
+                    f_year = gr.Dropdown(ALL, value="", label="年份", allow_custom_value=True, scale=1)
+                    f_doc = gr.Dropdown([("全部报告", "")], value="", label="报告", allow_custom_value=True, scale=2)
+                    f_backend = gr.Dropdown(BACKENDS, value="auto", label="回答方式", scale=2)
+                chatbot = gr.Chatbot(label="问答", height=520, elem_id="govqa-chat", buttons=["copy"], feedback_options=None,
+                                     placeholder="问一个关于已导入报告的问题，例如：<br>" + EXAMPLE)
+                textbox = gr.Textbox(placeholder="输入问题后按回车，例如：" + EXAMPLE, show_label=False, submit_btn="提问",
+                                     stop_btn="停止", elem_id="govqa-question", autofocus=True)
+                gr.ChatInterface(chat, chatbot=chatbot, textbox=textbox, additional_inputs=[f_region, f_year, f_doc, f_backend],
+                                 api_name="ask", fill_height=False, examples=[[EXAMPLE]], examples_label="示例",
+                                 run_examples_on_click=True)
+            with gr.Tab("报告库", id="library"):
+                lib_stats = gr.Markdown()
+                docs_table = gr.Dataframe(headers=core.DOC_HEADERS, interactive=False, wrap=True, label="已导入的报告",
+                                          elem_id="govqa-docs")
+                with gr.Row():
+                    with gr.Column():
+                        files = gr.File(label="上传报告（.txt .md .html .htm，可多选）", file_count="multiple", type="filepath",
+                                        elem_id="govqa-upload")
+                        upload_btn = gr.Button("导入", variant="primary", elem_id="govqa-upload-btn")
+                    with gr.Column():
+                        upload_msg = gr.Markdown(elem_id="govqa-upload-msg")
+                        upload_table = gr.Dataframe(headers=core.UPLOAD_HEADERS, interactive=False, wrap=True, label="导入结果")
+                with gr.Accordion("修正元数据", open=True):
+                    with gr.Row():
+                        meta_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=3)
+                        meta_field = gr.Dropdown([(zh, f) for f, zh in core.FIELD_ZH.items()], value="region", label="字段",
+                                                 scale=1)
+                        meta_value = gr.Textbox(label="新值（留空则清除）", scale=2)
+                        meta_btn = gr.Button("保存", scale=1)
+                    meta_msg = gr.Markdown()
+                with gr.Accordion("删除报告", open=False):
+                    with gr.Row():
+                        remove_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=4)
+                        remove_btn = gr.Button("删除", variant="stop", scale=1)
+                    remove_msg = gr.Markdown()
+            with gr.Tab("摘要", id="summary"):
+                with gr.Row():
+                    sum_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=4, elem_id="govqa-summary-doc")
+                    sum_btn = gr.Button("生成摘要", variant="primary", scale=1, elem_id="govqa-summary-btn")
+                sum_out = gr.HTML("<p>选择一份报告，查看带引用的摘要。</p>", elem_id="govqa-summary")
+
+        pickers = [f_region, f_year, f_doc, meta_doc, remove_doc, sum_doc]
+        refresh_io = dict(fn=refresh, inputs=pickers, outputs=[docs_table, lib_stats, *pickers], api_visibility="private")
+        demo.load(**refresh_io)
+        upload_btn.click(upload, [files], [upload_msg, upload_table], api_name="upload").then(**refresh_io).then(
+            lambda: None, None, files, api_visibility="private")
+        meta_btn.click(set_meta, [meta_doc, meta_field, meta_value], [meta_msg], api_name="set_meta").then(**refresh_io)
+        gr.on([meta_doc.change, meta_field.change], current_value, [meta_doc, meta_field], [meta_value], api_visibility="private")
+        remove_btn.click(remove, [remove_doc], [remove_msg], api_name="remove").then(**refresh_io)
+        sum_btn.click(summary_html, [sum_doc], [sum_out], api_name="summary")
+        gr.api(ask_json, api_name="ask_json")
+        gr.api(summary_json, api_name="summary_json")
+        gr.api(documents, api_name="documents")
+        gr.api(stats, api_name="stats")
+    demo.govqa_worker = worker  # type: ignore[attr-defined]
+    return demo
+
+
+def launch_kwargs(settings: Settings) -> dict[str, Any]:
+    """launch() options: local, offline, no tracebacks in the browser. Gradio's own upload cap is
+    kept well above max_file_mb so that our check, with its Chinese message, is the one users meet."""
+    return dict(
+        server_name=settings.app_host, server_port=settings.app_port, show_error=False, share=False, ssr_mode=False,
+        max_file_size=f"{max(1, int(settings.max_file_mb * 4))}mb", footer_links=["api", "settings"], run_history=False,
+        theme=gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro"), "PingFang SC", "Microsoft YaHei",
+                                      "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"]),
+        css=CSS,
+    )
+
+
+def main(host: str | None = None, port: int | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = get_settings()
+    updates = {k: v for k, v in (("app_host", host), ("app_port", port)) if v}
+    if updates:
+        settings = settings.model_copy(update=updates)
+    demo = build_app(settings)
+    try:  # open the store now: a wrong Chroma address should stop the start, not the first question
+        docs = demo.govqa_worker.run(lambda store: store.documents())  # type: ignore[attr-defined]
+    except Exception as exc:
+        where = f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.data_dir)
+        raise SystemExit(f"无法打开报告库（{where}）：{type(exc).__name__}: {exc}") from None
+    print(f"govqa：报告库 {settings.data_dir}，{len(docs)} 份报告；在浏览器打开 http://{settings.app_host}:{settings.app_port}",
+          flush=True)
+    try:
+        demo.queue(default_concurrency_limit=2).launch(quiet=True, **launch_kwargs(settings))
+    except OSError as exc:
+        where = f"{settings.app_host}:{settings.app_port}"
+        log.debug("launch failed", exc_info=exc)
+        raise SystemExit(f"无法在 {where} 上启动：端口已被占用或不可用（用 --port 或 GOVQA_APP_PORT 换一个）") from None
+
 
 if __name__ == "__main__":
-    sys.exit("浏览器界面尚未提供；请使用命令行：govqa --help")
+    main()

@@ -1,0 +1,168 @@
+"""End to end in a real browser: Playwright drives Debian's chromium (never a downloaded browser)
+against `python app.py` on a free local port. Upload the Shanxi 2017 report, ask the target
+question, see 1695件 with its cited sentence, open 摘要 and a cited key figure. Screenshots go to
+test-artifacts/. The page must not fetch anything from outside 127.0.0.1 (no CDN, no fonts)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHANXI = ROOT / "data" / "demo" / "000_e718e0343c84cd48.txt"  # 山西省2017年政府信息公开工作年度报告
+QUESTION = "2017年山西省全省共受理政府信息公开申请多少件？"
+SENTENCE = "2017年,全省共受理政府信息公开申请1695件,答复率为98.7%。"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _apt_install(*packages: str, retry_after_update: bool = True, timeout: int = 600) -> bool:
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        for attempt in range(2 if retry_after_update else 1):
+            if attempt:
+                subprocess.run([*prefix, "apt-get", "update", "-q"], env=env, capture_output=True, timeout=timeout)
+            done = subprocess.run([*prefix, "apt-get", "install", "-y", "-q", *packages], env=env, capture_output=True,
+                                  timeout=timeout)
+            if done.returncode == 0:
+                return True
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return False
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    """Debian's chromium, installed with apt when missing; a CJK font too (best effort, only so the
+    screenshots are readable: the assertions read the DOM)."""
+    if not CHROMIUM.exists() and not _apt_install("chromium"):
+        pytest.fail("chromium is missing and `apt-get install -y chromium` failed")
+    if shutil.which("fc-list"):
+        fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+        if not fonts.strip():
+            _apt_install("fonts-wqy-microhei", retry_after_update=False, timeout=120)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, cache_dir):
+    """`python app.py` in a subprocess with a fresh data dir and the session's embedding cache."""
+    port = free_port()
+    data = tmp_path_factory.mktemp("browser") / "data"
+    env = {**os.environ, "GOVQA_DATA_DIR": str(data), "GOVQA_CACHE_DIR": str(cache_dir), "GOVQA_APP_PORT": str(port),
+           "GOVQA_APP_HOST": "127.0.0.1"}
+    env.pop("GOVQA_CHROMA_HOST", None)
+    log = tmp_path_factory.mktemp("browser-log") / "app.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    pytest.fail("app.py did not start:\n" + log.read_text(errors="replace")[-3000:])
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        assert f"http://127.0.0.1:{port}" in log.read_text(errors="replace")
+
+
+def test_upload_ask_and_summary_in_the_browser(chromium, server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--headless=new", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
+            page.set_default_timeout(60_000)
+            page.goto(server)
+
+            # 报告库: upload the report through the file input, then 导入.
+            page.get_by_role("tab", name="报告库").click()
+            expect(page.get_by_text("还没有报告")).to_be_visible()
+            page.locator("#govqa-upload input[type=file]").set_input_files(str(SHANXI))
+            expect(page.locator("#govqa-upload").get_by_text(SHANXI.name)).to_be_visible()
+            page.locator("#govqa-upload-btn").click()
+            expect(page.locator("#govqa-upload-msg")).to_contain_text("已导入 1", timeout=120_000)
+            expect(page.locator("#govqa-docs")).to_contain_text("山西省2017年政府信息公开工作年度报告")
+            expect(page.locator("#govqa-docs")).to_contain_text("32")
+            page.screenshot(path=str(ARTIFACTS / "1-library.png"), full_page=True)
+
+            # A file that cannot be a report: named, with its reason, in Chinese; nothing added.
+            bad = tmp_path / "扫描件.pdf"
+            bad.write_bytes(b"%PDF-1.4 not a report")
+            page.locator("#govqa-upload input[type=file]").set_input_files(str(bad))
+            expect(page.locator("#govqa-upload").get_by_text(bad.name)).to_be_visible()
+            page.locator("#govqa-upload-btn").click()
+            expect(page.locator("#govqa-upload-msg")).to_contain_text(f"{bad.name}：不支持的文件类型 .pdf")
+            expect(page.locator("[data-testid=toast-text]").first).to_contain_text(f"{bad.name}：不支持的文件类型")
+            expect(page.locator("#govqa-docs tbody tr")).to_have_count(1)
+            page.screenshot(path=str(ARTIFACTS / "1b-bad-upload.png"))
+
+            # 问答: the number, highlighted in its cited sentence, with the document and an expandable passage.
+            page.get_by_role("tab", name="问答").click()
+            page.locator("#govqa-question textarea").fill(QUESTION)
+            page.locator("#govqa-question textarea").press("Enter")
+            answer = page.locator("#govqa-chat .govqa-answer").last
+            expect(answer).to_have_text("答：1695件")
+            cite = page.locator("#govqa-chat blockquote.govqa-cite").last
+            expect(cite).to_contain_text(SENTENCE)
+            expect(cite.locator("mark").first).to_have_text("1695件")
+            expect(cite).to_contain_text("山西省2017年政府信息公开工作年度报告 · 山西省 · 2017年")
+            passage = cite.locator("details .govqa-passage")
+            expect(passage).to_be_hidden()
+            cite.locator("details summary").click()
+            expect(passage).to_be_visible()
+            expect(passage).to_contain_text("四、依申请公开政府信息情况")
+            page.screenshot(path=str(ARTIFACTS / "2-answer.png"), full_page=True)
+
+            # A question the library cannot answer: a clear refusal with the closest passages.
+            page.locator("#govqa-question textarea").fill("2019年北京市共受理政府信息公开申请多少件？")
+            page.locator("#govqa-question textarea").press("Enter")
+            expect(page.locator("#govqa-chat .govqa-refusal")).to_have_text("报告中未找到")
+            expect(page.locator("#govqa-chat").get_by_text("最接近的段落")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "3-refusal.png"), full_page=True)
+
+            # 摘要: a cited key figure; clicking its marker opens the source passage.
+            page.get_by_role("tab", name="摘要").click()
+            page.locator("#govqa-summary-btn").click()
+            value = page.locator("td.govqa-value", has_text=re.compile(r"^\s*1695件\s*$"))
+            row = page.locator("#govqa-summary table.govqa-figures tr").filter(has=value).first
+            expect(row).to_contain_text("受理政府信息公开申请")
+            expect(row.locator(".govqa-passage")).to_be_hidden()
+            row.locator("details summary").click()
+            expect(row.locator(".govqa-passage")).to_be_visible()
+            expect(row.locator(".govqa-passage mark")).to_have_text("1695件")
+            expect(row.locator(".govqa-passage")).to_contain_text(SENTENCE)
+            page.screenshot(path=str(ARTIFACTS / "4-summary.png"), full_page=True)
+        finally:
+            browser.close()
+    assert outside == [], f"the page fetched from outside the app: {outside}"
