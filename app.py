@@ -281,8 +281,14 @@ def main(host: str | None = None, port: int | None = None) -> None:
     try:  # open the store now: a wrong Chroma address should stop the start, not the first question
         docs = demo.govqa_worker.run(lambda store: store.documents())  # type: ignore[attr-defined]
     except Exception as exc:
-        where = f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.data_dir)
-        raise SystemExit(f"无法打开报告库（{where}）：{type(exc).__name__}: {exc}") from None
+        log.debug("store failed to open", exc_info=exc)
+        if settings.chroma_host:
+            where = f"{settings.chroma_host}:{settings.chroma_port}"
+            msg = (f"无法连接 Chroma 服务器 {where}：请先启动它（例如 chroma run --path 目录 --host {settings.chroma_host} "
+                   f"--port {settings.chroma_port}），或去掉 GOVQA_CHROMA_HOST 改用内嵌存储")
+        else:
+            msg = f"无法打开报告库 {settings.data_dir}"
+        raise SystemExit(f"{msg}（{type(exc).__name__}）") from None
     print(f"govqa：报告库 {settings.data_dir}，{len(docs)} 份报告；在浏览器打开 http://{settings.app_host}:{settings.app_port}",
           flush=True)
     try:
