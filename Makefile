@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GOVQA_DATA_DIR ?= .govqa
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo serve test lint bench clean
 
 install: $(STAMP)
 
@@ -23,6 +23,12 @@ demo: install
 	$(BIN)/govqa ingest data/demo
 	$(BIN)/govqa docs
 	$(BIN)/govqa ask "2017年山西省全省受理了多少件政府信息公开申请？"
+	$(BIN)/govqa summarize 000_e718e0343c84cd48.txt
+	@echo "浏览器界面：运行 make serve，然后打开 http://127.0.0.1:7860"
+
+# The browser app on the demo data (127.0.0.1:7860; GOVQA_APP_HOST / GOVQA_APP_PORT to change).
+serve: install
+	$(BIN)/govqa serve
 
 lint: install
 	$(BIN)/ruff check .

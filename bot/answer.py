@@ -97,7 +97,8 @@ def answer_question(store: Store, question: str, k: int = 6, backend: str = "aut
     for part in split_question(question):
         hits, flt = search(store, part, k=k, doc_ids=doc_ids)
         if not hits:
-            refused_why = "没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落"
+            refused_why = ("没有关于" + "、".join(flt.unknown_regions) + "的报告" if flt.unknown_regions
+                           else "没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落")
             break
         for h in hits:
             if h.chunk.doc_id not in texts:

@@ -90,6 +90,8 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
                 clause_start = max([m.end() for m in _CLAUSE.finditer(sentence, 0, n.start)] or [0])
                 own = sentence[clause_start : n.start] if len(group) == 1 else sentence[: last.start]
                 parts = (own, sentence[:clause_start], sentence[last.end :], previous)
+                if query.head and max(_credit(query.head, p) for p in parts) < 0.5:
+                    continue  # the sentence never says what sets this number apart ("败诉")
                 support = _support(query, parts)
                 cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,
                                doc_label(hit.meta, hit.source))

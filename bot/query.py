@@ -31,6 +31,7 @@ class Query:
     unit: str | None = None  # base unit asked for, if the question says
     terms: list[str] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)  # terms of the clause that holds the ask ("…，予以公开的有多少件")
+    head: str | None = None  # the term right before the ask ("败诉多少件"): the source must say it
     fact: list[str] = field(default_factory=list)  # issuer / date / place / other
 
     @property
@@ -91,7 +92,36 @@ def analyse(question: str, drop: list[str] | None = None) -> Query:
     terms = key_terms(q, drop or [])
     ask_clause = next((c for c in re.split(r"[，,。？?；;]", q) if re.search(_ASK, c)), q)
     focus = [t for t in terms if t in ask_clause] if n == 1 else []
-    return Query(q, n, unit, terms, focus or terms, facts)
+    return Query(q, n, unit, terms, focus or terms, fact=facts, head=head_term(q, terms) if n == 1 else None)
+
+
+# Nouns every statistic of these reports shares: they never tell one number from another.
+_GENERIC_HEADS = set(
+    "申请 信息 政府 政府信息 公开 全省 全市 全县 各级 各类 案件 数量 总数 金额 总金额 总额 件数 次数 人数 条数 情况 数据 "
+    "数字 合计 总计 共计".split()
+)
+
+
+def head_term(q: str, terms: list[str]) -> str | None:
+    """The specific term written last before the ask in its clause: "行政诉讼案件中败诉多少件" -> 败诉,
+    "通过政府公报公开的政府信息有多少条" -> 公报. It is what tells this number from its neighbours
+    (败诉 vs. all lawsuits), so a number whose sentence never says it is not the answer."""
+    m = re.search(_ASK, q)
+    if not m:
+        return None
+    quoted = re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q[: m.start()])
+    if quoted:  # the asker's own exact label ("因“申请信息不存在”而无法提供的…") says it best
+        return quoted[-1]
+    clause_start = max([c.end() for c in re.finditer(r"[，,。？?；;]", q[: m.start()])] or [0])
+    before = q[clause_start : m.start()]
+    best, pos = None, -1
+    for t in terms:
+        if t in _GENERIC_HEADS:
+            continue
+        i = before.rfind(t)
+        if i >= 0 and i + len(t) > pos:
+            best, pos = t, i + len(t)
+    return best
 
 
 def split_question(question: str) -> list[str]:

@@ -41,6 +41,18 @@ def test_refusals(demo_store):
         assert a.refused and a.answer.startswith(REFUSAL) and a.values == [], q
 
 
+def test_no_number_from_another_place_or_for_a_narrower_question(demo_store):
+    # No Beijing report: Shanxi's 1695件 (same year, same wording) would be about the wrong place.
+    a = answer_question(demo_store, "2017年北京市受理政府信息公开申请多少件？")
+    assert a.refused and "北京市" in a.answer
+    # The report counts all lawsuits (213件) but never says how many were lost.
+    b = answer_question(demo_store, "2017年山西省法院受理的政府信息公开行政诉讼案件中败诉多少件？")
+    assert b.refused and b.values == []
+    # The broader question is still answered.
+    c = answer_question(demo_store, "2017年山西省法院共受理与政府信息公开有关的行政诉讼案多少件？")
+    assert [(v.value, v.unit) for v in c.values] == [(213, "件")]
+
+
 def test_fact_question_answer_is_a_span_of_the_source(demo_store):
     a = answer_question(demo_store, "《山西省2018年政务公开工作要点》由哪个单位印发，印发日期是哪天？")
     assert "山西省人民政府办公厅" in a.answer and "2018年7月24日" in a.answer
