@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -92,14 +91,9 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         except Exception as exc:
             yield f"**出错了**：{_fail(exc).message}"
             return
-        final = core.render_answer(out)
-        if out["backend"] != "extractive" and not out["refused"]:
-            # The LLM's answer is shown only after the verifier passed it; it is then revealed progressively.
-            text = out["answer"]
-            for i in range(2, len(text), 3):
-                yield f"<p class=\"govqa-answer\">答：<b>{html.escape(text[:i])}</b>▌</p>"
-                time.sleep(0.03)
-        yield final
+        # The LLM's tokens are not streamed to the reader: a number is shown only once the verifier has
+        # found it in its cited sentence. What streams is the progress, then the verified answer.
+        yield core.render_answer(out)
 
     def ask_json(question: str, region: str = "", year: str = "", doc_id: str = "", backend: str = "auto") -> dict:
         """The verified answer as JSON (values, citations with their passages, or a refusal with the closest passages)."""
