@@ -349,6 +349,17 @@ def prune_summaries(store: Store) -> int:
     return len(gone)
 
 
+def after_ingest(store: Store, new_ids: list[str], progress: bool = False) -> None:
+    """Summaries follow their documents: stale ones go; new ones are written when
+    ``summarize_on_ingest`` asks (CLI ingest and app upload both call this)."""
+    prune_summaries(store)
+    if store.settings.summarize_on_ingest:
+        from tqdm import tqdm
+
+        for doc_id in tqdm(new_ids, desc="生成摘要", unit="篇", disable=not progress):
+            cached_summary(store, doc_id)
+
+
 def summary_from_dict(d: dict[str, Any]) -> Summary:
     s = Summary(d["doc"], d["meta"], d["title"], d["template"], backend=d["backend"], verified=d["verified"],
                 dropped=d.get("dropped", 0))

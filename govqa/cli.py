@@ -69,22 +69,12 @@ def ingest(
             typer.secho(line, fg="red" if o.status == "failed" else None, err=o.status == "failed")
         summary = "，".join(f"{_STATUS_ZH[s]} {report.count(s)}" for s in _STATUS_ZH if report.count(s))
         typer.echo(f"共 {len(report.outcomes)} 个文件：{summary}")
-    _after_ingest(store, [o.doc_id for o in report.outcomes if o.status in ("added", "replaced") and o.doc_id],
-                  progress=not as_json)
+    from bot.summarize import after_ingest
+
+    after_ingest(store, [o.doc_id for o in report.outcomes if o.status in ("added", "replaced") and o.doc_id],
+                 progress=not as_json)
     if report.failed:
         raise typer.Exit(1)
-
-
-def _after_ingest(store: Any, new_ids: list[str], progress: bool) -> None:
-    """Summaries follow the documents: stale ones go, new ones are written when the setting asks."""
-    from bot.summarize import cached_summary, prune_summaries
-
-    prune_summaries(store)
-    if store.settings.summarize_on_ingest:
-        from tqdm import tqdm
-
-        for doc_id in tqdm(new_ids, desc="生成摘要", unit="篇", disable=not progress):
-            cached_summary(store, doc_id, progress=False)
 
 
 @docs_app.callback()

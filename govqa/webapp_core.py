@@ -185,6 +185,10 @@ def ingest_upload(store: Any, src: Path, name: str) -> UploadOutcome:
     if outcome.status == "replaced":
         for d in same_name:
             remove_upload_file(store, d.get("path"))
+    if outcome.status in ("added", "replaced"):
+        from bot.summarize import after_ingest
+
+        after_ingest(store, [outcome.doc_id])
     label = doc_label(outcome.meta, dest.name) if outcome.meta else dest.name
     message = {
         "added": f"{label}，{outcome.chunks} 块",
@@ -214,6 +218,9 @@ def remove_document(store: Any, doc_id: str) -> str:
         raise UserError("找不到该报告，可能已被删除；请刷新列表")
     store.remove(doc_id)
     remove_upload_file(store, doc.get("path"))
+    from bot.summarize import prune_summaries
+
+    prune_summaries(store)
     return doc_label(doc["meta"], doc["source"])
 
 
