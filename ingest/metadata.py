@@ -68,15 +68,31 @@ def find_issuer(text: str) -> str | None:
     return None
 
 
+_GOV_WORDS = {"人民政府", "政府", "人民政府办公室", "人民政府办公厅", "政府办公室"}
+_SUFFIXES = ("自治区", "自治州", "省", "市", "县", "区", "旗", "盟", "州")
+
+
 def _place_counts(text: str) -> Counter:
-    """Place names as jieba tags them (ns), so "政务公开市" style regex artefacts never count."""
+    """Place names as jieba reads them, so "政务公开市" style regex artefacts never count: words it
+    tags as places (ns), a place split from its suffix ("襄阳/市"), and a name of any tag that is
+    followed by 人民政府/政府 ("保定市 人民政府": jieba tags 保定市 n, 通化市 j)."""
     import jieba.posseg
 
     _quiet_jieba()
-    return Counter(
-        w.word for w in jieba.posseg.cut(text) if w.flag == "ns" and re.fullmatch(_PLACE, w.word)
-        and not _NOT_PLACE.match(w.word)
-    )
+    words = list(jieba.posseg.cut(text))
+    counts: Counter = Counter()
+    for i, w in enumerate(words):
+        nxt = words[i + 1].word if i + 1 < len(words) else ""
+        name = None
+        if w.flag == "ns" and w.word.endswith(_SUFFIXES):
+            name = w.word
+        elif w.flag == "ns" and nxt in _SUFFIXES:
+            name = w.word + nxt
+        elif w.word.endswith(_SUFFIXES) and len(w.word) >= 3 and nxt in _GOV_WORDS:
+            name = w.word
+        if name and re.fullmatch(_PLACE, name) and not _NOT_PLACE.match(name):
+            counts[name] += 1
+    return counts
 
 
 def _quiet_jieba() -> None:
