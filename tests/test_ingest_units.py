@@ -92,3 +92,10 @@ def test_real_names_that_start_like_generic_words_are_kept():
     text = normalize_text("新乡市人民政府2019年政府信息公开工作年度报告\n本报告由新乡市人民政府办公室编制。全市共受理申请35件。")
     meta = extract_metadata(text)
     assert meta["region"] == "新乡市" and meta["year"] == 2019 and meta["issuer"] == "新乡市人民政府办公室"
+
+
+@pytest.mark.parametrize("city", ["保定市", "通化市", "襄阳市"])  # jieba tags these n / j, or splits 襄阳/市
+def test_region_without_an_issuer_line_comes_from_the_government_named_in_the_text(city):
+    text = normalize_text(f"2017年政府信息公开工作年度报告\n2017年,全市各级政府主动公开政府信息6万条。"
+                          f"{city}人民政府门户网站发布信息1200条。{city}人民政府常务会议研究政务公开工作。")
+    assert extract_metadata(text)["region"] == city
