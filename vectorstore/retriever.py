@@ -38,9 +38,7 @@ class BM25Retriever(BaseRetriever):
             return []
         scores = index.scores([t for t in tokenize(query) if t not in self.drop])
         if self.doc_ids is not None:
-            allowed = set(self.doc_ids)
-            mask = np.fromiter((cid.rsplit(":", 1)[0] in allowed for cid in index.ids), bool, len(index.ids))
-            scores = np.where(mask, scores, -1.0)
+            scores = np.where(index.mask(set(self.doc_ids)), scores, -1.0)
         order = np.argsort(-scores, kind="stable")[: self.k]
         out = []
         for i in order:
