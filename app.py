@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import queue
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ ALL = [("全部", "")]
 CSS = """
 .govqa-answer { font-size: 1.35em; margin: 0.2em 0 0.5em; }
 .govqa-refusal { color: #b45309; }
+.govqa-draft { color: var(--body-text-color-subdued); }
 .govqa-summary table.govqa-figures td:first-child { min-width: 9em; }
 .govqa-cite, blockquote.govqa-cite { margin: 0.4em 0; }
 mark { background: #ffe58a; color: inherit; padding: 0 2px; border-radius: 2px; }
@@ -83,16 +85,27 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         llm = backend == "llm"
         yield ("_正在由大模型阅读相关段落并作答（本机 CPU 上可能需要一分钟）……_" if llm
                else "_正在检索报告并核实引用……（非数字问题可能交给大模型，需要稍久）_")
+        tokens: queue.Queue[str] = queue.Queue()
+        job = worker.submit(core.ask, message, region or "", year or "", doc or "", backend or "auto", on_token=tokens.put)
+        draft = ""
+        while not job.done() or not tokens.empty():
+            try:
+                draft += tokens.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            while not tokens.empty():
+                draft += tokens.get_nowait()
+            if draft.strip():
+                yield core.render_draft(draft)  # the LLM path streams; digits stay masked until verified
         try:
-            out = worker.run(core.ask, message, region or "", year or "", doc or "", backend or "auto")
+            out = job.result()
         except core.UserError as exc:
             yield f"**提示**：{exc}"
             return
         except Exception as exc:
             yield f"**出错了**：{_fail(exc).message}"
             return
-        # The LLM's tokens are not streamed to the reader: a number is shown only once the verifier has
-        # found it in its cited sentence. What streams is the progress, then the verified answer.
+        # Only now, with the verifier's verdict, is the answer (and every number in it) shown.
         yield core.render_answer(out)
 
     def ask_json(question: str, region: str = "", year: str = "", doc_id: str = "", backend: str = "auto") -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 from bot.extract import MIN_SUPPORT, extract_values
 from bot.query import Query, analyse, split_question
@@ -82,7 +83,8 @@ def _name_terms(store: Store) -> list[str]:
 
 
 def answer_question(store: Store, question: str, k: int = 6, backend: str = "auto",
-                    doc_ids: list[str] | None = None, min_support: float | None = None) -> Answer:
+                    doc_ids: list[str] | None = None, min_support: float | None = None,
+                    on_token: Callable[[str], None] | None = None) -> Answer:
     """``backend``: 'extractive' (no LLM), 'llm' (the LLM answers everything), or 'auto' (numbers
     extractively; other fact questions through the LLM, falling back to the best sentence)."""
     t0 = time.perf_counter()
@@ -105,7 +107,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: str = "aut
                 texts[h.chunk.doc_id] = store.document(h.chunk.doc_id).text
         query = analyse(part, drop=drop)
         if backend == "llm" or (backend == "auto" and query.fact == ["other"]):
-            got = _try_llm(store, part, hits, texts, query.numeric, required=backend == "llm")
+            got = _try_llm(store, part, hits, texts, query.numeric, required=backend == "llm", on_token=on_token)
             if got is not None and got.refused and backend == "auto":
                 got = None  # the LLM found no verifiable span: the extractive path still may
             if got is not None:
@@ -144,13 +146,13 @@ def answer_question(store: Store, question: str, k: int = 6, backend: str = "aut
 
 
 def _try_llm(store: Store, question: str, hits: list[Hit], texts: dict[str, str], numeric: bool,
-             required: bool) -> Answer | None:
+             required: bool, on_token: Callable[[str], None] | None = None) -> Answer | None:
     """The LLM's answer, or None when it is unavailable and not required (the extractive path answers)."""
     from bot.llm import LLMUnavailable
     from bot.llm_answer import llm_answer
 
     try:
-        return llm_answer(store.settings, question, hits, texts, numeric)
+        return llm_answer(store.settings, question, hits, texts, numeric, on_token=on_token)
     except LLMUnavailable as exc:
         if required:
             return Answer(question, f"{REFUSAL}（{exc}）", True)

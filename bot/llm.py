@@ -60,7 +60,7 @@ def _llama_cpp(model_path: str, n_ctx: int, max_tokens: int) -> BaseChatModel:
 
     return ChatLlamaCpp(
         model_path=model_path, n_ctx=n_ctx, max_tokens=max_tokens, temperature=0.0, n_threads=os.cpu_count() or 2,
-        n_batch=256, verbose=False, streaming=False,
+        n_batch=256, verbose=False,  # streaming left unset: .stream() streams, .invoke() does not
         # rope 0 = take the model's own values; the chat format is set explicitly (Qwen uses ChatML).
         model_kwargs={"rope_freq_base": 0.0, "rope_freq_scale": 0.0, "chat_format": "chatml"},
     )

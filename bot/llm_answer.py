@@ -9,6 +9,7 @@ there; otherwise the verifier turns it into a refusal.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.llm import backend_name, make_chat_model, prompt_messages
 from bot.numbers import parse_numbers
@@ -53,12 +54,22 @@ def parse_reply(reply: str) -> tuple[str, list[int]]:
 
 
 def llm_answer(settings: Settings, question: str, hits: list[Hit], texts: dict[str, str], numeric: bool,
-               max_passages: int = 3) -> Answer:
+               max_passages: int = 3, on_token: Callable[[str], None] | None = None) -> Answer:
+    """``on_token`` receives the model's reply as it is generated (the app shows it as an unverified
+    draft); the returned Answer is what passed the verifier."""
     model = make_chat_model(settings)
     budget = settings.llm_context_tokens - settings.llm_max_tokens - _PROMPT_OVERHEAD - count_tokens(question) - 32
     passages = build_passages(hits[:max_passages], budget)
     body = "\n".join(f"[{i}] {h.chunk.text}" for i, h in enumerate(passages, 1))
-    reply = model.invoke(prompt_messages("answer", f"段落：\n{body}\n问题：{question}")).content
+    messages = prompt_messages("answer", f"段落：\n{body}\n问题：{question}")
+    if on_token is None:
+        reply = model.invoke(messages).content
+    else:
+        parts = []
+        for chunk in model.stream(messages):
+            parts.append(str(chunk.content))
+            on_token(parts[-1])
+        reply = "".join(parts)
     text, ids = parse_reply(str(reply))
     backend = backend_name(settings)
     if not text or text.startswith(REFUSAL):

@@ -13,7 +13,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,7 +45,11 @@ class StoreWorker:
         self._store: Any = None
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return self._pool.submit(self._call, fn, args, kwargs).result()
+        return self.submit(fn, *args, **kwargs).result()
+
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
+        """Queue work on the store's thread without waiting (the chat streams while it runs)."""
+        return self._pool.submit(self._call, fn, args, kwargs)
 
     def _call(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         if self._store is None:
@@ -245,7 +249,8 @@ def filtered_doc_ids(docs: list[dict[str, Any]], region: str, year: str, doc_id:
             and (not doc_id or d["doc_id"] == doc_id)]
 
 
-def ask(store: Any, question: str, region: str = "", year: str = "", doc_id: str = "", backend: str = "auto") -> dict[str, Any]:
+def ask(store: Any, question: str, region: str = "", year: str = "", doc_id: str = "", backend: str = "auto",
+        on_token: Callable[[str], None] | None = None) -> dict[str, Any]:
     """The answer (Answer.to_dict()) plus what the page shows around it: each citation's document
     and passage, and on a refusal the closest passages."""
     from bot.answer import answer_question
@@ -262,7 +267,7 @@ def ask(store: Any, question: str, region: str = "", year: str = "", doc_id: str
     if doc_ids == []:
         ans = Answer(question, "报告中未找到（筛选条件下没有报告）", True)
     else:
-        ans = answer_question(store, question, backend=backend, doc_ids=doc_ids)
+        ans = answer_question(store, question, backend=backend, doc_ids=doc_ids, on_token=on_token)
     out = ans.to_dict()
     if ans.refused and not out["closest"]:
         hits, _ = search(store, question, k=3, doc_ids=doc_ids or None)
@@ -337,6 +342,14 @@ def _passage(c: dict[str, Any], needles: list[str]) -> str:
 def _context(c: dict[str, Any], needles: list[str]) -> str:
     return (f"<details class=\"govqa-context\"><summary>展开上下文</summary>"
             f"<div class=\"govqa-passage\">{_passage(c, needles)}</div></details>")
+
+
+def render_draft(text: str) -> str:
+    """The LLM's reply while it is being written: shown as an unverified draft with every digit
+    masked, because a number may only be shown once the verifier has found it in its source."""
+    masked = re.sub(r"[0-9０-９]|[零〇一二两三四五六七八九十百千万亿]{2,}", lambda m: "▒" * len(m.group(0)), text)
+    return (f"<p class=\"govqa-draft\"><i>大模型正在作答（草稿，尚未核实；数字核实后显示）：</i><br>"
+            f"{_esc(masked)}▌</p>")
 
 
 def render_answer(out: dict[str, Any]) -> str:

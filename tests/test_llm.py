@@ -55,6 +55,18 @@ def test_local_gguf_answers_a_fact_question(plan_store):
     _check_ipv6(ans)
 
 
+def test_llm_reply_streams_token_by_token_and_the_draft_hides_digits(plan_store):
+    from govqa.webapp_core import render_draft
+
+    tokens: list[str] = []
+    ans = answer_question(plan_store, FACT_Q, backend="llm", on_token=tokens.append)
+    _check_ipv6(ans)
+    assert len(tokens) > 3  # pieces as generated, not one final string
+    assert "IPv6" in "".join(tokens) or "互联网协议第六版" in "".join(tokens)
+    draft = render_draft("全省共受理申请1695件，一千六百九十五件")
+    assert "1695" not in draft and "一千六百九十五" not in draft and "尚未核实" in draft
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
