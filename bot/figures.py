@@ -79,7 +79,7 @@ class Figure:
     scoped: bool
 
 
-def _pick(rule: Rule, clause: str) -> Number | None:
+def _pick(rule: Rule, clause: str, numbers: list[Number]) -> Number | None:
     """The number tied to the rule's anchors: the first allowed one after the last anchor, or one
     written right before an anchor ("召开46场新闻发布会")."""
     ends, starts = [], []
@@ -90,7 +90,7 @@ def _pick(rule: Rule, clause: str) -> Number | None:
             return None
         ends.append(m[-1].end())
         starts.append(m[0].start())
-    nums = [n for n in parse_numbers(clause) if base_unit(n.unit) in rule.units and n.unit not in ("年", "月", "日")]
+    nums = [n for n in numbers if base_unit(n.unit) in rule.units and n.unit not in ("年", "月", "日")]
     after = [n for n in nums if 0 <= n.start - max(ends) <= rule.gap]
     if after:
         return after[0]
@@ -101,21 +101,21 @@ def _pick(rule: Rule, clause: str) -> Number | None:
 def key_figures(text: str, rules: list[Rule] = RULES) -> list[Figure]:
     """One figure per rule at most: the earliest clause that speaks for the whole report wins over
     an earlier clause that may be about a part of it."""
-    clauses: list[tuple[int, str, tuple[int, int], str]] = []
+    clauses: list[tuple[int, str, tuple[int, int], str, list[Number]]] = []
     for s, e in sentence_spans(text):
         sentence = text[s:e]
         for m in _CLAUSE.finditer(sentence):
-            clauses.append((s + m.start(), m.group(0), (s, e), sentence[: m.end()]))
+            clauses.append((s + m.start(), m.group(0), (s, e), sentence[: m.end()], parse_numbers(m.group(0))))
     out: list[Figure] = []
     used: set[tuple[int, int]] = set()
     for rule in rules:
         best: Figure | None = None
-        for offset, clause, sent, upto in clauses:
+        for offset, clause, sent, upto, numbers in clauses:
             if rule.exclude and re.search(rule.exclude, clause):
                 continue
             if rule.context and not re.search(rule.context, upto):
                 continue
-            n = _pick(rule, clause)
+            n = _pick(rule, clause, numbers)
             if n is None:
                 continue
             span = (offset + n.start, offset + n.end)

@@ -128,7 +128,7 @@ def sections(text: str) -> list[Section]:
     return out
 
 
-def _cite(doc: Document, s: int, e: int) -> Citation:
+def cite(doc: Document, s: int, e: int) -> Citation:
     return Citation(doc.doc_id, s, e, doc.text[s:e], doc.source, doc_label(doc.meta, doc.source))
 
 
@@ -146,7 +146,7 @@ def prose_sentences(doc: Document, start: int, end: int, max_len: int = 160) -> 
     return out
 
 
-def _best(doc: Document, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+def best_sentence(doc: Document, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The sentence a reader learns most from: a concrete one (with a figure) of readable length."""
     def score(span: tuple[int, int]) -> tuple[int, int]:
         body = doc.text[span[0] : span[1]]
@@ -171,7 +171,7 @@ def work_sections(doc: Document) -> tuple[list[Section], list[Section]]:
     return [s for s in secs if outside(s) and prose_sentences(doc, s.start, s.end)], problem
 
 
-def _spread(items: list, n: int) -> list:
+def spread(items: list, n: int) -> list:
     """n items spread over the whole list: a summary should cover the report, not its first page."""
     if len(items) <= n:
         return items
@@ -195,16 +195,16 @@ def problems_and_measures(doc: Document, problem: list[Section]) -> tuple[list[t
 
 # -- extractive templates --------------------------------------------------------------------------
 def _bullets(doc: Document, spans: list[tuple[int, int]]) -> list[Bullet]:
-    return [Bullet(doc.text[s:e], [_cite(doc, s, e)]) for s, e in spans]
+    return [Bullet(doc.text[s:e], [cite(doc, s, e)]) for s, e in spans]
 
 
 def annual_sections(doc: Document) -> dict[str, list[Bullet]]:
     work, problem = work_sections(doc)
-    picks = [b for b in (_best(doc, prose_sentences(doc, s.start, s.end)) for s in work) if b]
+    picks = [b for b in (best_sentence(doc, prose_sentences(doc, s.start, s.end)) for s in work) if b]
     if not picks:  # no headings at all: the opening sentences
         picks = prose_sentences(doc, 0, len(doc.text))[:4]
     problems, measures = problems_and_measures(doc, problem)
-    return {"主要工作": _bullets(doc, _spread(picks, 5)), "存在问题": _bullets(doc, problems[:3]),
+    return {"主要工作": _bullets(doc, spread(picks, 5)), "存在问题": _bullets(doc, problems[:3]),
             "改进措施": _bullets(doc, measures[:3])}
 
 
@@ -220,9 +220,9 @@ def plan_sections(doc: Document) -> dict[str, list[Bullet]]:
     for sec in tops[:6]:
         span = _heading_span(doc, sec)
         if span:
-            tasks.append(Bullet(sec.heading, [_cite(doc, *span)]))
+            tasks.append(Bullet(sec.heading, [cite(doc, *span)]))
     deadlines = [(s, e) for s, e in prose_sentences(doc, 0, len(doc.text), max_len=200) if _DEADLINE.search(doc.text[s:e])]
-    return {"主要任务": tasks, "时限与目标": _bullets(doc, _spread(deadlines, 4)), "责任单位": responsible_units(doc, secs)}
+    return {"主要任务": tasks, "时限与目标": _bullets(doc, spread(deadlines, 4)), "责任单位": responsible_units(doc, secs)}
 
 
 def responsible_units(doc: Document, secs: list[Section], limit: int = 5) -> list[Bullet]:
@@ -234,7 +234,7 @@ def responsible_units(doc: Document, secs: list[Section], limit: int = 5) -> lis
         unit = m.group(1).strip()
         if unit not in seen:
             seen.add(unit)
-            out.append(Bullet(m.group(0).strip("(（)） "), [_cite(doc, m.start(), m.end())]))
+            out.append(Bullet(m.group(0).strip("(（)） "), [cite(doc, m.start(), m.end())]))
     for s, e in sentence_spans(doc.text):
         for m in _SUBJECT.finditer(doc.text[s:e]):
             unit = m.group(1)
@@ -244,7 +244,7 @@ def responsible_units(doc: Document, secs: list[Section], limit: int = 5) -> lis
             inner = [x for x in secs if x.start <= s < x.end and x.level >= 2]
             sec = max(inner, key=lambda x: x.level) if inner else None
             span = _heading_span(doc, sec) if sec else None
-            cites = [_cite(doc, s, e)] + ([_cite(doc, *span)] if span else [])
+            cites = [cite(doc, s, e)] + ([cite(doc, *span)] if span else [])
             out.append(Bullet(f"{unit}：{sec.heading}" if span and sec else unit, cites))
     # Specific agencies (省民政厅) say more than "各市、县人民政府": show them first.
     out.sort(key=lambda b: ("、" in b.text.split("：")[0] or "各" in b.text[:2], 0))
@@ -252,7 +252,7 @@ def responsible_units(doc: Document, secs: list[Section], limit: int = 5) -> lis
 
 
 def figures_of(doc: Document) -> list[KeyFigure]:
-    return [KeyFigure(f.label, f.number.value, f.number.unit, f.number.text, _cite(doc, *f.sentence))
+    return [KeyFigure(f.label, f.number.value, f.number.unit, f.number.text, cite(doc, *f.sentence))
             for f in key_figures(doc.text)]
 
 

@@ -21,12 +21,12 @@ from bot.llm import backend_name, load_prompt, make_chat_model, prompt_messages
 from bot.summarize import (
     Bullet,
     Summary,
-    _best,
-    _cite,
-    _spread,
+    best_sentence,
     bullet_ok,
+    cite,
     problems_and_measures,
     prose_sentences,
+    spread,
     work_sections,
 )
 from bot.verify import numbers_in_text_ok
@@ -79,7 +79,7 @@ def _rest_on(text: str, spans: list[tuple[int, int]], ids: list[int], doc: Docum
     """The sentences a bullet rests on: those it names, else (a small model miscounts) the one it
     copies most from, when it shares most of its wording."""
     named = [spans[i - 1] for i in ids if 1 <= i <= len(spans)]
-    if named and numbers_in_text_ok(text, [_cite(doc, *sp) for sp in named]):
+    if named and numbers_in_text_ok(text, [cite(doc, *sp) for sp in named]):
         return named
     words = _bigrams(text)
     best = max(spans, key=lambda sp: len(words & _bigrams(doc.text[sp[0] : sp[1]])), default=None)
@@ -102,7 +102,7 @@ def draft_to_bullets(reply: str, doc: Document, spans: list[tuple[int, int]], fa
             continue
         text += "。"
         rest = _rest_on(text, spans, ids, doc)
-        bullet = Bullet(text, [_cite(doc, *sp) for sp in rest])
+        bullet = Bullet(text, [cite(doc, *sp) for sp in rest])
         if rest and 6 <= len(text) <= 150 and cjk_ratio(text) >= 0.5 and bullet_ok(bullet, doc_text):
             if not any(b.citations[0].start == bullet.citations[0].start for b in bullets):
                 bullets.append(bullet)
@@ -111,7 +111,7 @@ def draft_to_bullets(reply: str, doc: Document, spans: list[tuple[int, int]], fa
         # The sentence the model pointed at, verbatim; else the section's own extractive pick.
         span = rest[0] if rest else fallback
         if span and not any(b.citations[0].start == span[0] for b in bullets):
-            bullets.append(Bullet(doc.text[span[0] : span[1]], [_cite(doc, *span)]))
+            bullets.append(Bullet(doc.text[span[0] : span[1]], [cite(doc, *span)]))
     return bullets, bad
 
 
@@ -130,7 +130,7 @@ def _map(run: Runnable, instruction: str, doc: Document, spans: list[tuple[int, 
         return [], 0
     body = "\n".join(f"[{i}] {doc.text[s:e]}" for i, (s, e) in enumerate(spans, 1))
     reply = run.invoke(f"要求：{instruction}\n句子：\n{body}")
-    return draft_to_bullets(reply, doc, spans, _best(doc, spans), doc_text, limit)
+    return draft_to_bullets(reply, doc, spans, best_sentence(doc, spans), doc_text, limit)
 
 
 def _reduce(run: Runnable, bullets: list[Bullet], limit: int) -> list[Bullet]:
@@ -144,7 +144,7 @@ def _reduce(run: Runnable, bullets: list[Bullet], limit: int) -> list[Bullet]:
         if 1 <= i <= len(bullets) and i not in picked:
             picked.append(i)
     if not picked:
-        return _spread(bullets, limit)
+        return spread(bullets, limit)
     return [bullets[i - 1] for i in sorted(picked[:limit])]
 
 
