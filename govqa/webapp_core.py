@@ -385,7 +385,7 @@ def render_answer(out: dict[str, Any]) -> str:
 
 
 def summary_view(store: Any, doc_id: str) -> dict[str, Any]:
-    """cached_summary(...).to_dict() with every citation's passage attached, and the document's current metadata."""
+    """cached_summary(...).to_dict() (which carries the document's current metadata) with every citation's passage attached."""
     from bot.summarize import cached_summary
 
     docs = store.documents()
@@ -394,8 +394,6 @@ def summary_view(store: Any, doc_id: str) -> dict[str, Any]:
         raise UserError("请选择一份报告" if not doc_id else "找不到该报告，可能已被删除；请刷新列表")
     t0 = time.perf_counter()
     s = cached_summary(store, doc_id).to_dict()
-    s["meta"] = by_id[doc_id]["meta"]  # corrections made after the summary was cached
-    s["title"] = doc_label(s["meta"], by_id[doc_id]["source"])
     texts: dict[str, str] = {}
     for k in s["key_figures"]:
         attach_context(store, k["citation"], by_id, texts)
