@@ -1,4 +1,4 @@
-"""The govqa browser app (Gradio): 问答, 报告库 and 摘要 tabs over one store.
+"""The govqa browser app (Gradio): 问答, 报告库 and 摘要 tabs over one library of reports.
 
 Run with `python app.py` or `govqa serve`. It binds settings.app_host (127.0.0.1) on
 settings.app_port (7860); GOVQA_CHROMA_HOST/PORT switch to a Chroma server. Nothing is
@@ -6,7 +6,8 @@ fetched from the internet: no analytics, no share link, fonts from the Gradio pa
 
 Named API endpoints (for gradio_client): /ask (the chat: message, region, year, doc, backend),
 /ask_json, /upload, /set_meta, /remove, /summary, /summary_json, /documents, /stats.
-The work itself is in govqa/webapp_core.py; this file lays out the UI and wires the events.
+The work itself is the service layer's (govqa/library.py); rendering is in govqa/webapp_core.py;
+this file lays out the UI and wires the events.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from govqa import webapp_core as core  # noqa: E402
+from govqa.library import LibraryError, UploadOutcome  # noqa: E402
+from govqa.meta import FIELD_ZH, meta_display  # noqa: E402
 from govqa.settings import Settings, get_settings  # noqa: E402
+from govqa.types import Status  # noqa: E402
 
 log = logging.getLogger("govqa.app")
 
@@ -57,19 +61,19 @@ mark { background: #ffe58a; color: inherit; padding: 0 2px; border-radius: 2px; 
 
 def _fail(exc: Exception) -> gr.Error:
     """A Chinese message for the user; the traceback goes to the server log only."""
-    if isinstance(exc, core.UserError):
+    if isinstance(exc, LibraryError):
         return gr.Error(str(exc), title="提示", print_exception=False)
     log.exception("handler failed")
     name = type(exc).__name__
     if "Connection" in name or "Connect" in str(exc)[:200]:
-        return gr.Error("无法连接向量数据库（Chroma 服务器）；请检查 GOVQA_CHROMA_HOST/PORT 与服务器状态。", title="错误",
+        return gr.Error("无法连接向量数据库服务器；请检查 GOVQA_CHROMA_HOST/PORT 与服务器状态。", title="错误",
                         print_exception=False)
     return gr.Error(f"操作失败（{name}），详情见服务器日志。", title="错误", print_exception=False)
 
 
 def build_app(settings: Settings | None = None) -> gr.Blocks:
     settings = settings or get_settings()
-    worker = core.StoreWorker(settings)
+    worker = core.LibraryWorker(settings)
 
     def run(fn, *args, **kwargs):
         try:
@@ -99,7 +103,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 yield core.render_draft(draft)  # the LLM path streams; digits stay masked until verified
         try:
             out = job.result()
-        except core.UserError as exc:
+        except LibraryError as exc:
             yield f"**提示**：{exc}"
             return
         except Exception as exc:
@@ -115,20 +119,17 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
     # -- 报告库 -----------------------------------------------------------------------------------
     def documents() -> list[dict]:
         """All ingested documents with metadata, chunk counts and ingest time."""
-        return run(lambda store: [{k: v for k, v in d.items() if k != "path"} for d in store.documents()])
+        return run(lambda lib: [{k: v for k, v in d.to_dict().items() if k != "path"} for d in lib.documents()])
 
     def stats() -> dict:
-        """Counts: documents, chunks (registry) and vectors (Chroma)."""
-        def count(store):
-            docs = store.documents()
-            return {"documents": len(docs), "chunks": sum(d["n_chunks"] for d in docs), "vectors": store.count_vectors()}
-        return run(count)
+        """Counts: documents, text chunks and stored vectors."""
+        return run(lambda lib: lib.stats())
 
     def refresh(region: str, year: str, doc: str, meta_doc: str, remove_doc: str, sum_doc: str):
-        docs = run(lambda store: store.documents())
-        ids = [d["doc_id"] for d in docs]
-        regions = sorted({d["meta"]["region"] for d in docs if d["meta"].get("region")})
-        years = sorted({str(d["meta"]["year"]) for d in docs if d["meta"].get("year")}, reverse=True)
+        docs = run(lambda lib: lib.documents())
+        ids = [d.doc_id for d in docs]
+        regions = sorted({d.meta["region"] for d in docs if d.meta.get("region")})
+        years = sorted({str(d.meta["year"]) for d in docs if d.meta.get("year")}, reverse=True)
         choices = core.doc_choices(docs)
 
         def pick(value: str, valid: list[str], default: str = "") -> str:
@@ -136,7 +137,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
         first = ids[0] if ids else None
         table = core.doc_rows(docs)
-        n_chunks = sum(d["n_chunks"] for d in docs)
+        n_chunks = sum(d.n_chunks for d in docs)
         summary = (f"共 **{len(docs)}** 份报告，{n_chunks} 个文本块。" if docs
                    else "还没有报告：请在下方上传（.txt .md .html .htm）。")
         return (
@@ -152,42 +153,42 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
     def upload(files: list[str] | None, progress=gr.Progress()):
         if not files:
             raise gr.Error("请先选择要上传的文件（.txt .md .html .htm）", title="提示", print_exception=False)
-        outcomes: list[core.UploadOutcome] = []
+        outcomes: list[UploadOutcome] = []
         paths = [Path(f) for f in files]
         for i, p in enumerate(paths):
             progress((i, len(paths)), desc=f"正在导入 {p.name}（{i + 1}/{len(paths)}）", unit="份")
             try:
-                outcomes.append(worker.run(core.ingest_upload, p, p.name))
+                outcomes.append(worker.run(lambda lib, p=p: lib.upload(p, p.name)))
             except Exception as exc:
-                outcomes.append(core.UploadOutcome(p.name, "failed", _fail(exc).message))
+                outcomes.append(UploadOutcome(p.name, Status.failed, _fail(exc).message))
         progress((len(paths), len(paths)), desc="导入完成", unit="份")
-        failed = [o for o in outcomes if o.status == "failed"]
+        failed = [o for o in outcomes if o.status == Status.failed]
         for o in failed:
             gr.Warning(f"{html.escape(o.name)}：{html.escape(o.message)}", title="导入失败")
-        counts = "，".join(f"{core.STATUS_ZH[s]} {n}" for s in core.STATUS_ZH
-                          if (n := sum(o.status == s for o in outcomes)))
+        counts = "，".join(f"{core.STATUS_ZH_APP[s]} {n}" for s in Status if (n := sum(o.status == s for o in outcomes)))
         lines = [f"共 {len(outcomes)} 个文件：{counts}。"]
         lines += [f"- 失败 **{o.name}**：{o.message}" for o in failed]
-        return "\n".join(lines), [o.row() for o in outcomes]
+        return "\n".join(lines), [core.upload_row(o) for o in outcomes]
 
     def set_meta(doc_id: str, field: str, value: str) -> str:
         if not doc_id:
             raise gr.Error("请先选择报告", title="提示", print_exception=False)
-        meta = run(core.set_meta, doc_id, field, value)
-        shown = core.meta_display(field, meta.get(field)) or "（空）"
-        return f"已保存：{core.FIELD_ZH.get(field, field)} = {shown}"
+        meta = run(lambda lib: lib.set_meta(doc_id, {field: value}))
+        shown = meta_display(field, meta.get(field)) or "（空）"
+        return f"已保存：{FIELD_ZH.get(field, field)} = {shown}"
 
     def current_value(doc_id: str, field: str) -> str:
         if not doc_id or not field:
             return ""
-        doc = run(lambda store: store.document(doc_id))
-        return core.meta_display(field, doc.meta.get(field)) if doc else ""
+        docs = run(lambda lib: lib.documents())
+        doc = next((d for d in docs if d.doc_id == doc_id), None)
+        return meta_display(field, doc.meta.get(field)) if doc else ""
 
     def remove(doc_id: str) -> str:
         if not doc_id:
             raise gr.Error("请先选择要删除的报告", title="提示", print_exception=False)
-        label = run(core.remove_document, doc_id)
-        return f"已删除：{label}"
+        record = run(lambda lib: lib.remove(doc_id))
+        return f"已删除：{record.label}"
 
     # -- 摘要 -----------------------------------------------------------------------------------
     def summary_json(doc_id: str) -> dict:
@@ -232,7 +233,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 with gr.Accordion("修正元数据", open=True):
                     with gr.Row():
                         meta_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=3)
-                        meta_field = gr.Dropdown([(zh, f) for f, zh in core.FIELD_ZH.items()], value="region", label="字段",
+                        meta_field = gr.Dropdown([(zh, f) for f, zh in FIELD_ZH.items()], value="region", label="字段",
                                                  scale=1)
                         meta_value = gr.Textbox(label="新值（留空则清除）", scale=2)
                         meta_btn = gr.Button("保存", scale=1)
@@ -285,17 +286,10 @@ def main(host: str | None = None, port: int | None = None) -> None:
     if updates:
         settings = settings.model_copy(update=updates)
     demo = build_app(settings)
-    try:  # open the store now: a wrong Chroma address should stop the start, not the first question
-        docs = demo.govqa_worker.run(lambda store: store.documents())  # type: ignore[attr-defined]
-    except Exception as exc:
-        log.debug("store failed to open", exc_info=exc)
-        if settings.chroma_host:
-            where = f"{settings.chroma_host}:{settings.chroma_port}"
-            msg = (f"无法连接 Chroma 服务器 {where}：请先启动它（例如 chroma run --path 目录 --host {settings.chroma_host} "
-                   f"--port {settings.chroma_port}），或去掉 GOVQA_CHROMA_HOST 改用内嵌存储")
-        else:
-            msg = f"无法打开报告库 {settings.data_dir}"
-        raise SystemExit(f"{msg}（{type(exc).__name__}）") from None
+    try:  # open the library now: a wrong server address should stop the start, not the first question
+        docs = demo.govqa_worker.run(lambda lib: lib.documents())  # type: ignore[attr-defined]
+    except LibraryError as exc:
+        raise SystemExit(str(exc)) from None
     print(f"govqa：报告库 {settings.data_dir}，{len(docs)} 份报告；在浏览器打开 http://{settings.app_host}:{settings.app_port}",
           flush=True)
     try:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from eval.answers import run_answer_eval  # noqa: E402
-from eval.corpus import fresh_store  # noqa: E402
+from eval.corpus import fresh_library  # noqa: E402
 from eval.gold import load_gold  # noqa: E402
 
 
@@ -29,9 +29,9 @@ def main() -> None:
     ap.add_argument("--backend", default="extractive", choices=["extractive", "llm", "auto"])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = ap.parse_args()
-    with fresh_store(ROOT / "data" / "demo") as (store, _):
+    with fresh_library(ROOT / "data" / "demo") as (library, _):
         t0 = time.perf_counter()
-        result = run_answer_eval(store, load_gold(ROOT / "eval" / "gold"), backend=args.backend)
+        result = run_answer_eval(library, load_gold(ROOT / "eval" / "gold"), backend=args.backend)
         wall = time.perf_counter() - t0
     summary = {k: v for k, v in result.items() if k != "items"}
     summary.update(requested_backend=args.backend, wall_s=round(wall, 1),

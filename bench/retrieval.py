@@ -223,19 +223,19 @@ def make_settings(data_dir: Path, cache_dir: Path, **update: Any):
 
 
 def timed_ingest(settings, paths: list[Path], progress: bool = False) -> tuple[Any, dict[str, Any]]:
-    from ingest.pipeline import ingest
-    from vectorstore.store import Store
+    from govqa.library import Library
 
     t0 = time.perf_counter()
-    store = Store(settings)
+    lib = Library(settings)
+    store = lib._store  # the bench measures the store's parts
     t_open = time.perf_counter() - t0
     t1 = time.perf_counter()
-    report = ingest(store, paths, progress=progress)
+    report = lib.add(paths, progress=progress)
     t_ingest = time.perf_counter() - t1
     added = [o for o in report.outcomes if o.status == "added"]
     chunks = sum(o.chunks for o in added)
     chars = sum(len(store.chunk(f"{o.doc_id}:{i}").text) for o in added for i in range(o.chunks))
-    emb = store.embeddings
+    emb = store._embeddings
     stats = {
         "files": len(report.outcomes),
         "added": len(added),
@@ -246,7 +246,7 @@ def timed_ingest(settings, paths: list[Path], progress: bool = False) -> tuple[A
         "ingest_s": round(t_ingest, 2),
         "docs_per_min": round(len(added) / t_ingest * 60, 1) if t_ingest else None,
         "chunks_per_s": round(chunks / t_ingest, 1) if t_ingest else None,
-        "dense": store.chroma is not None,
+        "dense": store.has_vectors,
         "embedding_model": getattr(emb, "model_id", None),
         "embeddings_computed": emb.computed if emb is not None else 0,
         "embeddings_from_cache": (chunks - emb.computed) if emb is not None else 0,
@@ -255,7 +255,7 @@ def timed_ingest(settings, paths: list[Path], progress: bool = False) -> tuple[A
     if emb is not None and emb.computed == chunks and t_ingest:
         # Everything else in ingest() is included, so this is a lower bound of the embedder's speed.
         stats["ingest_chars_per_s"] = round(chars / t_ingest, 1)
-    return store, stats
+    return lib, stats
 
 
 def load_gold() -> list[dict[str, Any]]:
@@ -265,15 +265,13 @@ def load_gold() -> list[dict[str, Any]]:
 
 
 def latency(store, questions: list[str], mode: str, use_filter: bool, rounds: int = LATENCY_ROUNDS) -> dict:
-    from vectorstore.retriever import search
-
     for q in questions[:3]:  # warm-up (model, caches)
-        search(store, q, k=K, use_filter=use_filter, mode=mode)
+        store.search(q, k=K, use_filter=use_filter, mode=mode)
     times = []
     for _ in range(rounds):
         for q in questions:
             t0 = time.perf_counter()
-            search(store, q, k=K, use_filter=use_filter, mode=mode)
+            store.search(q, k=K, use_filter=use_filter, mode=mode)
             times.append(time.perf_counter() - t0)
     return {
         "mode": mode,
@@ -285,36 +283,26 @@ def latency(store, questions: list[str], mode: str, use_filter: bool, rounds: in
     }
 
 
-def _keep_filter_words(store, question: str, **kw):
-    """ABLATION, not the shipped code: vectorstore.retriever.search with BM25 scoring the region and
-    year words that the question filter already enforces (the behaviour before commit 00ea2c5)."""
-    import vectorstore.retriever as vr
-
-    shipped = vr.filter_tokens
-    vr.filter_tokens = lambda doc_filter: set()
-    try:
-        return vr.search(store, question, **kw)
-    finally:
-        vr.filter_tokens = shipped
-
-
 def recall(store, gold: list[dict[str, Any]], mode: str, use_filter: bool, keep_filter_words: bool = False) -> dict[str, Any]:
     """eval.retrieval.run_retrieval_eval, plus a strict recall: the evidence must come from the gold
     document itself (a distractor that happens to contain the same string does not count)."""
-    import eval.retrieval as er
+    import vectorstore.retriever as vr
+    from bot.query import analyse
     from eval.gold import evidence_parts
     from eval.retrieval import evidence_ranks, run_retrieval_eval
     from vectorstore.filters import question_filter
 
-    shipped = er.search
+    # ABLATION when keep_filter_words, not the shipped code: BM25 scoring the region and year words
+    # that the question filter already enforces (the behaviour before commit 00ea2c5).
+    shipped = vr.filter_tokens
     if keep_filter_words:
-        er.search = _keep_filter_words
+        vr.filter_tokens = lambda doc_filter: set()
     try:
         res = run_retrieval_eval(store, gold, K, use_filter=use_filter, mode=mode)
     finally:
-        er.search = shipped
+        vr.filter_tokens = shipped
     docs = store.documents()
-    by_source = {d["source"]: d["doc_id"] for d in docs}
+    by_source = {d.source: d.doc_id for d in docs}
     by_id = {it["id"]: it for it in gold}
     strict_hits = 0
     misses = []
@@ -326,11 +314,11 @@ def recall(store, gold: list[dict[str, Any]], mode: str, use_filter: bool, keep_
         for ref in item["top"]:
             source, idx = ref.rsplit("#", 1)
             if source in gold_docs:
-                texts.append(store.chunk(f"{by_source[source]}:{idx}").text)
+                texts.append(store._store.chunk(f"{by_source[source]}:{idx}").text)
         ranks = evidence_ranks(evidence_parts(g), texts)
         item["strict_hit"] = bool(ranks) and all(r is not None for r in ranks)
         strict_hits += item["strict_hit"]
-        flt = question_filter(g["question"], docs) if use_filter else None
+        flt = question_filter(analyse(g["question"]), docs) if use_filter else None
         item["filter_docs"] = None if flt is None or flt.doc_ids is None else len(flt.doc_ids)
         if not item["hit"] or not item["strict_hit"]:
             misses.append(
@@ -365,7 +353,7 @@ def run_cold(out: Path) -> dict[str, Any]:
         settings = make_settings(Path(tmp) / "data", cache)
         store, ingest_stats = timed_ingest(settings, [DEMO])
         cache_file = settings.cache_path / "embeddings.sqlite" if hasattr(settings, "cache_path") else cache / "embeddings.sqlite"
-        store.embeddings._db.close()
+        store._store._embeddings._db.close()
         shared = out / "cache" / "embeddings.sqlite"
         seeded = False
         if not shared.exists() and cache_file.exists():
@@ -400,7 +388,7 @@ def run_demo(out: Path) -> dict[str, Any]:
         settings = make_settings(data, out / "cache")
         store, ingest_stats = timed_ingest(settings, [DEMO])
         docs_meta = [
-            {"source": d["source"], **{k: d["meta"].get(k) for k in ("region", "year", "kind")}} for d in store.documents()
+            {"source": d.source, **{k: d.meta.get(k) for k in ("region", "year", "kind")}} for d in store.documents()
         ]
         evals = [recall(store, gold, mode, f) for mode in ("bm25", "dense", "hybrid") for f in (True, False)]
         lat = [
@@ -410,9 +398,9 @@ def run_demo(out: Path) -> dict[str, Any]:
             latency(store, questions, "dense", True),
         ]
         sweep = []
-        base = store.settings
+        base = store._store.settings
         for bw, dw, c in FUSION_SWEEP:
-            store.settings = base.model_copy(update={"bm25_weight": bw, "dense_weight": dw, "rrf_k": c})
+            store._store.settings = base.model_copy(update={"bm25_weight": bw, "dense_weight": dw, "rrf_k": c})
             for f in (True, False):
                 r = recall(store, gold, "hybrid", f)
                 sweep.append(
@@ -426,7 +414,7 @@ def run_demo(out: Path) -> dict[str, Any]:
                         "misses": [m["id"] for m in r["misses"] if not m["hit"]],
                     }
                 )
-        store.settings = base
+        store._store.settings = base
         return {
             "run": "demo",
             "corpus": "data/demo",
@@ -467,14 +455,14 @@ def run_scale(out: Path, n: int, seed: int) -> dict[str, Any]:
         (out / "scale_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         # A generated region whose name (or short name) a gold question contains would wrongly
         # route that question; there should be none.
-        from vectorstore.filters import short_name
+        from govqa.places import short_name
 
         regions = {m["region"] for m in manifest}
         clashes = sorted(r for r in regions for q in questions if r in q or short_name(r) in q)
         data = Path(tmp) / "data"
         settings = make_settings(data, Path(tmp) / "cache", embedding_backend="none")
         store, ingest_stats = timed_ingest(settings, [DEMO, corpus], progress=sys.stderr.isatty())
-        docs = {d["source"]: d["meta"] for d in store.documents()}
+        docs = {d.source: d.meta for d in store.documents()}
         # Metadata extractor accuracy on the generated reports.
         acc: dict[str, Any] = {
             "n": 0,

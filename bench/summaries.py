@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eval.corpus import fresh_store  # noqa: E402
+from eval.corpus import fresh_library  # noqa: E402
 from eval.gold import load_gold  # noqa: E402
 from eval.summaries import run_summary_eval  # noqa: E402
 
@@ -29,8 +29,8 @@ def main() -> None:
     ap.add_argument("--backend", default="extractive", choices=["extractive", "llm"])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = ap.parse_args()
-    with fresh_store(ROOT / "data" / "demo") as (store, _):
-        result = run_summary_eval(store, load_gold(ROOT / "eval" / "gold" / "gold_dev.jsonl"), backend=args.backend)
+    with fresh_library(ROOT / "data" / "demo") as (library, _):
+        result = run_summary_eval(library, load_gold(ROOT / "eval" / "gold" / "gold_dev.jsonl"), backend=args.backend)
     summary = {k: v for k, v in result.items() if k != "items"}
     summary["seconds_per_report"] = {r["source"]: r["seconds"] for r in result["items"]}
     summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

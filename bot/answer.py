@@ -1,20 +1,24 @@
-"""The answer service: question -> retrieval (with region/year filter) -> extractive answer
--> the verifier. A question about several reports is split and each part answered from its own."""
+"""Answering: question -> analysed once -> retrieval (with region/year filter) -> extractive
+answer or the LLM -> the verifier. A question about several reports is split and each part
+answered from its own. A refusal carries its reason and the closest passages."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
 
 from bot.extract import MIN_SUPPORT, extract_values
-from bot.query import Query, analyse, split_question
-from bot.verify import REFUSAL, refusal, verify
-from govqa.types import Answer, Citation, Hit, Value, doc_label
-from ingest.chunking import sentence_spans
-from vectorstore.filters import short_name
+from bot.query import analyse, split_question
+from bot.verify import verify
+from govqa.places import short_name
+from govqa.text import sentence_spans
+from govqa.types import Answer, Backend, Citation, DocRecord, Hit, Query, Value, doc_label
 from vectorstore.retriever import search
 from vectorstore.store import Store
+
+log = logging.getLogger(__name__)
 
 _DATE_RE = re.compile(r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 
@@ -70,11 +74,11 @@ def _fact(query: Query, hits: list[Hit], texts: dict[str, str]) -> tuple[list[st
     return parts, cits
 
 
-def _name_terms(store: Store) -> list[str]:
+def name_terms(documents: list[DocRecord]) -> list[str]:
     """Region and issuer names: the filter handles them, so they are no evidence for a number."""
     out = []
-    for d in store.documents():
-        r, issuer = d["meta"].get("region"), d["meta"].get("issuer")
+    for d in documents:
+        r, issuer = d.meta.get("region"), d.meta.get("issuer")
         if r:
             out += [r, short_name(r)]
         if issuer:
@@ -82,37 +86,54 @@ def _name_terms(store: Store) -> list[str]:
     return out
 
 
-def answer_question(store: Store, question: str, k: int = 6, backend: str = "auto",
+def passages(hits: list[Hit], n: int = 3) -> list[Citation]:
+    """Retrieved chunks as citations: the closest passages a refusal shows."""
+    return [Citation(h.chunk.doc_id, h.chunk.start, h.chunk.end, h.chunk.text, h.source, doc_label(h.meta, h.source))
+            for h in hits[:n]]
+
+
+def answer_question(store: Store, question: str, k: int = 6, backend: Backend = Backend.auto,
                     doc_ids: list[str] | None = None, min_support: float | None = None,
                     on_token: Callable[[str], None] | None = None) -> Answer:
     """``backend``: 'extractive' (no LLM), 'llm' (the LLM answers everything), or 'auto' (numbers
-    extractively; other fact questions through the LLM, falling back to the best sentence)."""
+    extractively; other fact questions through the LLM, falling back to the best sentence).
+    ``doc_ids``: answer only from these documents (the user's explicit choice)."""
     t0 = time.perf_counter()
-    drop = _name_terms(store)
+    drop = name_terms(store.documents())
     values: list[Value] = []
     citations: list[Citation] = []
     fact_parts: list[str] = []
     closest: list[Citation] = []
+    closest_note = ""
     texts: dict[str, str] = {}
     refused_why = ""
     used_llm = ""
+    fallback = ""
     for part in split_question(question):
-        hits, flt = search(store, part, k=k, doc_ids=doc_ids)
+        query = analyse(part, drop=drop)
+        hits, flt = search(store, query, k=k, doc_ids=doc_ids)
         if not hits:
             refused_why = ("没有关于" + "、".join(flt.unknown_regions) + "的报告" if flt.unknown_regions
                            else "没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落")
+            others, _ = search(store, query, k=3, use_filter=False)
+            closest = passages(others)
+            closest_note = "问题或筛选条件所指的报告中没有相关段落，以下来自其他报告" if closest else ""
             break
         for h in hits:
             if h.chunk.doc_id not in texts:
                 texts[h.chunk.doc_id] = store.document(h.chunk.doc_id).text
-        query = analyse(part, drop=drop)
-        if backend == "llm" or (backend == "auto" and query.fact == ["other"]):
-            got = _try_llm(store, part, hits, texts, query.numeric, required=backend == "llm", on_token=on_token)
-            if got is not None and got.refused and backend == "auto":
-                got = None  # the LLM found no verifiable span: the extractive path still may
+        if backend == Backend.llm or (backend == Backend.auto and query.fact == ["other"]):
+            got, why = _try_llm(store, part, hits, texts, query.numeric, required=backend == Backend.llm,
+                                on_token=on_token)
+            if got is not None and got.refused and backend == Backend.auto:
+                why, got = f"大模型未给出可核实的答案（{got.reason or '拒答'}）", None
+            if why:
+                fallback = why
+                log.warning("LLM path not used for %r: %s; answering extractively", part, why)
             if got is not None:
                 if got.refused:
-                    refused_why = got.answer.removeprefix(REFUSAL).strip("（）") or "模型未找到答案"
+                    refused_why = got.reason or "模型未找到答案"
+                    closest = passages(hits)
                     break
                 used_llm = got.backend
                 values += got.values
@@ -122,8 +143,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: str = "aut
         if query.numeric:
             vals, cits = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
             if not vals:
-                closest += cits or [Citation(h.chunk.doc_id, h.chunk.start, h.chunk.end, h.chunk.text, h.source)
-                                    for h in hits[:2]]
+                closest = cits or passages(hits, 2)
                 refused_why = "报告中没有明确对应该问题的数字"
                 break
             values += vals
@@ -132,32 +152,32 @@ def answer_question(store: Store, question: str, k: int = 6, backend: str = "aut
             parts, cits = _fact(query, hits, texts)
             if not parts:
                 refused_why = "没有找到能回答该问题的原文"
+                closest = passages(hits)
                 break
             fact_parts += parts
             citations += [c for c in cits if c not in citations]
     if refused_why:
-        ans = refusal(Answer(question, "", True, closest=closest), refused_why)
+        ans = Answer.refusal(question, refused_why, closest=closest[:3], closest_note=closest_note)
     else:
         text = "；".join([v.text for v in values] + fact_parts)
-        ans = verify(Answer(question, text, False, values, citations, used_llm or "extractive", closest=closest),
+        ans = verify(Answer(question, text, False, values, citations, used_llm or "extractive"),
                      lambda d: texts.get(d) or (store.document(d).text if store.document(d) else None))
+    ans.fallback = fallback
     ans.latency_ms = (time.perf_counter() - t0) * 1000
     return ans
 
 
 def _try_llm(store: Store, question: str, hits: list[Hit], texts: dict[str, str], numeric: bool,
-             required: bool, on_token: Callable[[str], None] | None = None) -> Answer | None:
-    """The LLM's answer, or None when it is unavailable and not required (the extractive path answers)."""
+             required: bool, on_token: Callable[[str], None] | None = None) -> tuple[Answer | None, str]:
+    """(the LLM's answer, or None when it failed and is not required; why it failed, or "")."""
     from bot.llm import LLMUnavailable
     from bot.llm_answer import llm_answer
 
     try:
-        return llm_answer(store.settings, question, hits, texts, numeric, on_token=on_token)
+        return llm_answer(store.settings, question, hits, texts, numeric, on_token=on_token), ""
     except LLMUnavailable as exc:
-        if required:
-            return Answer(question, f"{REFUSAL}（{exc}）", True)
-        return None
+        why = f"大模型不可用：{exc}"
     except Exception as exc:  # a model or server error must never reach the user as a traceback
-        if required:
-            return Answer(question, f"{REFUSAL}（模型调用失败：{type(exc).__name__}）", True)
-        return None
+        log.exception("LLM call failed")
+        why = f"模型调用失败：{type(exc).__name__}"
+    return (Answer.refusal(question, why), "") if required else (None, why)

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import jieba
 
 from bot.numbers import Number, base_unit, parse_numbers
-from bot.query import Query
-from govqa.types import Citation, Hit, Value, doc_label
-from ingest.chunking import sentence_spans
+from govqa.text import sentence_spans
+from govqa.types import Citation, Hit, Query, Value, doc_label
 
 _CLAUSE = re.compile(r"[，,；;：:]")
 _DATE_UNITS = {"年", "月", "日", "天", "小时", "分钟", "工作日"}

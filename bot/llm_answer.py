@@ -13,10 +13,9 @@ from collections.abc import Callable
 
 from bot.llm import backend_name, make_chat_model, prompt_messages
 from bot.numbers import parse_numbers
-from bot.verify import REFUSAL
 from govqa.settings import Settings
-from govqa.types import Answer, Citation, Hit, Value, doc_label
-from ingest.chunking import count_tokens, sentence_spans
+from govqa.text import count_tokens, sentence_spans
+from govqa.types import REFUSAL, Answer, Citation, Hit, Value, doc_label
 
 _PROMPT_OVERHEAD = 420  # system prompt + worked examples, in tokens (checked in tests)
 
@@ -61,7 +60,7 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit], texts: dict[s
     budget = settings.llm_context_tokens - settings.llm_max_tokens - _PROMPT_OVERHEAD - count_tokens(question) - 32
     passages = build_passages(hits[:max_passages], budget)
     body = "\n".join(f"[{i}] {h.chunk.text}" for i, h in enumerate(passages, 1))
-    messages = prompt_messages("answer", f"段落：\n{body}\n问题：{question}")
+    messages = prompt_messages("answer", passages=body, question=question)
     if on_token is None:
         reply = model.invoke(messages).content
     else:
@@ -73,7 +72,7 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit], texts: dict[s
     text, ids = parse_reply(str(reply))
     backend = backend_name(settings)
     if not text or text.startswith(REFUSAL):
-        return Answer(question, REFUSAL, True, backend=backend)
+        return Answer.refusal(question, "模型未找到答案", backend=backend)
     order = [passages[i - 1] for i in ids if 1 <= i <= len(passages)] + passages
     for hit in order:
         cit = _span_citation(hit, texts[hit.chunk.doc_id], text)
@@ -82,4 +81,4 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit], texts: dict[s
                       if n.unit not in ("年", "月", "日")] if numeric else []
             return Answer(question, text, False, values, [cit], backend)
     # Not a span of any passage: keep it only as a refusal reason, never as an answer.
-    return Answer(question, REFUSAL + "（模型的回答不是原文）", True, backend=backend)
+    return Answer.refusal(question, "模型的回答不是原文", backend=backend)

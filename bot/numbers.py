@@ -116,11 +116,6 @@ def parse_numbers(text: str) -> list[Number]:
     return out
 
 
-def parse_value(text: str) -> Number | None:
-    nums = parse_numbers(text)
-    return nums[0] if nums else None
-
-
 def present_in(value: float, unit: str, quote: str) -> bool:
     """Is (value, unit) stated in ``quote``, in any of its written forms? The verifier's core test."""
     return any(n.same(value, unit) for n in parse_numbers(quote))

@@ -1,12 +1,14 @@
-"""What a question asks: how many values, in which unit, about which key phrase; and how a
+"""A question analysed once: the places and years it names (retrieval filters on them), how many
+values it asks for, in which unit, about which key phrase (the answerers look for them); and how a
 question about several reports splits into one sub-question per report."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from bot.numbers import UNITS, base_unit
+from govqa.places import places_in
+from govqa.types import Query
 from vectorstore.tokenize import tokenize
 
 _ASK = r"(?:多少|几)"
@@ -22,21 +24,6 @@ _FACT_PATTERNS = {
     "date": re.compile(r"(日期|哪一?天|什么时候|何时|哪年哪月|几月几[日号])"),
     "place": re.compile(r"(哪个|哪些|什么)(地方|地区|城市|市|县|省|区)|哪里"),
 }
-
-
-@dataclass
-class Query:
-    text: str
-    n_values: int = 0
-    unit: str | None = None  # base unit asked for, if the question says
-    terms: list[str] = field(default_factory=list)
-    focus: list[str] = field(default_factory=list)  # terms of the clause that holds the ask ("…，予以公开的有多少件")
-    head: str | None = None  # the term right before the ask ("败诉多少件"): the source must say it
-    fact: list[str] = field(default_factory=list)  # issuer / date / place / other
-
-    @property
-    def numeric(self) -> bool:
-        return self.n_values > 0
 
 
 def asked_unit(q: str) -> str | None:
@@ -79,6 +66,8 @@ def key_terms(question: str, drop: list[str]) -> list[str]:
 
 
 def analyse(question: str, drop: list[str] | None = None) -> Query:
+    """``drop``: the names of stored regions and issuers. The filter handles them, so they are no
+    evidence for a number and are left out of the terms."""
     q = question.strip()
     facts = [name for name, pat in _FACT_PATTERNS.items() if pat.search(q)]
     n = count_values(q)
@@ -92,7 +81,9 @@ def analyse(question: str, drop: list[str] | None = None) -> Query:
     terms = key_terms(q, drop or [])
     ask_clause = next((c for c in re.split(r"[，,。？?；;]", q) if re.search(_ASK, c)), q)
     focus = [t for t in terms if t in ask_clause] if n == 1 else []
-    return Query(q, n, unit, terms, focus or terms, fact=facts, head=head_term(q, terms) if n == 1 else None)
+    years = sorted({int(y) for y in re.findall(r"(?<!\d)(20\d{2}|19\d{2})\s*年", q)})
+    return Query(q, places_in(q), years, n, unit, terms, focus or terms, fact=facts,
+                 head=head_term(q, terms) if n == 1 else None)
 
 
 # Nouns every statistic of these reports shares: they never tell one number from another.

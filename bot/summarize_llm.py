@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable
 
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable
 from tqdm import tqdm
 
-from bot.llm import backend_name, load_prompt, make_chat_model, prompt_messages
-from bot.summarize import (
+from bot.llm import backend_name, load_prompt, make_chat_model, prompt_instruction, prompt_template
+from bot.sections import (
     Bullet,
     Summary,
     best_sentence,
@@ -31,9 +31,8 @@ from bot.summarize import (
 )
 from bot.verify import numbers_in_text_ok
 from govqa.settings import Settings
+from govqa.text import cjk_ratio, count_tokens
 from govqa.types import Document
-from ingest.chunking import count_tokens
-from ingest.normalize import cjk_ratio
 
 MAX_GROUPS = 5  # map calls over the work sections; each call sees a budget of sentences
 MAX_WORK_BULLETS = 5
@@ -46,7 +45,7 @@ REPLY_TOKENS = 160  # a map reply: at most 3 bullets of 60 characters
 def chain(settings: Settings, prompt: str) -> Runnable:
     """prompt file -> chat model -> text, as a LangChain runnable."""
     model = make_chat_model(settings).bind(max_tokens=REPLY_TOKENS)
-    return RunnableLambda(lambda user: prompt_messages(prompt, user)) | model | StrOutputParser()
+    return prompt_template(prompt) | model | StrOutputParser()
 
 
 def sentence_budget(settings: Settings, prompt: str) -> int:
@@ -129,7 +128,7 @@ def _map(run: Runnable, instruction: str, doc: Document, spans: list[tuple[int, 
     if not spans:
         return [], 0
     body = "\n".join(f"[{i}] {doc.text[s:e]}" for i, (s, e) in enumerate(spans, 1))
-    reply = run.invoke(f"要求：{instruction}\n句子：\n{body}")
+    reply = run.invoke({"instruction": instruction, "sentences": body})
     return draft_to_bullets(reply, doc, spans, best_sentence(doc, spans), doc_text, limit)
 
 
@@ -137,7 +136,7 @@ def _reduce(run: Runnable, bullets: list[Bullet], limit: int) -> list[Bullet]:
     if len(bullets) <= limit:
         return bullets
     listing = "\n".join(f"[{i}] {b.text}" for i, b in enumerate(bullets, 1))
-    reply = run.invoke(f"最多选{limit}条。\n要点：\n{listing}")
+    reply = run.invoke({"limit": limit, "bullets": listing})
     picked: list[int] = []
     for x in re.findall(r"\d+", reply):
         i = int(x)
@@ -169,14 +168,14 @@ def llm_sections(settings: Settings, doc: Document, summary: Summary,
     work_bullets: list[Bullet] = []
     for group in groups:
         spans = [sp for sec in group for sp in prose_sentences(doc, sec.start, sec.end)]
-        got, n_bad = _map(run_map, "用不超过2条要点概括这部分的主要工作。", doc, spans, budget, doc_text, 2)
+        got, n_bad = _map(run_map, prompt_instruction("summarize_map", "work"), doc, spans, budget, doc_text, 2)
         work_bullets += got
         bad += n_bad
         bar.update()
     out: dict[str, list[Bullet]] = {"主要工作": _reduce(run_reduce, work_bullets, MAX_WORK_BULLETS)}
     bar.update()
-    for name, spans, instruction in (("存在问题", problems, "用不超过3条要点列出报告指出的存在问题。"),
-                                     ("改进措施", measures, "用不超过3条要点列出报告提出的改进措施。")):
+    for name, spans, key in (("存在问题", problems, "problems"), ("改进措施", measures, "measures")):
+        instruction = prompt_instruction("summarize_map", key)
         got, n_bad = _map(run_map, instruction, doc, spans, budget, doc_text, 3) if spans else ([], 0)
         out[name] = got[:3]
         bad += n_bad

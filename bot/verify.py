@@ -13,8 +13,6 @@ from collections.abc import Callable
 from bot.numbers import parse_numbers, present_in
 from govqa.types import Answer, Citation, Value
 
-REFUSAL = "报告中未找到"
-
 
 def citation_ok(c: Citation, doc_text: Callable[[str], str | None]) -> bool:
     text = doc_text(c.doc)
@@ -54,5 +52,4 @@ def verify(answer: Answer, doc_text: Callable[[str], str | None]) -> Answer:
 
 def refusal(answer: Answer, why: str = "") -> Answer:
     closest = answer.closest or answer.citations
-    return Answer(answer.question, REFUSAL + (f"（{why}）" if why else ""), True, [], [], answer.backend,
-                  answer.latency_ms, closest[:3])
+    return Answer.refusal(answer.question, why, backend=answer.backend, latency_ms=answer.latency_ms, closest=closest[:3])

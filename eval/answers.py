@@ -13,10 +13,10 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from bot.answer import answer_question
 from bot.numbers import same_value
 from bot.verify import citation_ok, value_ok
-from vectorstore.store import Store
+from govqa.library import Library
+from govqa.types import Backend
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -48,19 +48,19 @@ def score_item(item: dict[str, Any], ans: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def run_answer_eval(store: Store, gold: list[dict[str, Any]], backend: str = "auto") -> dict[str, Any]:
+def run_answer_eval(library: Library, gold: list[dict[str, Any]], backend: Backend = Backend.auto) -> dict[str, Any]:
     rows, latencies, valid = [], [], []
     backends: set[str] = set()
     texts: dict[str, str | None] = {}
 
     def doc_text(doc_id: str) -> str | None:
         if doc_id not in texts:
-            d = store.document(doc_id)
-            texts[doc_id] = d.text if d else None
+            texts[doc_id] = library.document(doc_id).text if any(d.doc_id == doc_id for d in docs) else None
         return texts[doc_id]
 
+    docs = library.documents()
     for item in gold:
-        a = answer_question(store, item["question"], backend=backend)
+        a = library.ask(item["question"], backend=backend).answer
         backends.add(a.backend)
         latencies.append(a.latency_ms)
         if not a.refused:

@@ -1,4 +1,4 @@
-"""A temporary store holding only one corpus: what every eval and benchmark runs against.
+"""A temporary library holding only one corpus: what every eval and benchmark runs against.
 
 The embedding cache stays the shared one, so a corpus is never embedded twice across runs.
 """
@@ -10,16 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from govqa.library import Library
 from govqa.settings import Settings, get_settings
-from ingest.pipeline import IngestReport, ingest
-from vectorstore.store import Store
+from ingest.pipeline import IngestReport
 
 
 @contextmanager
-def fresh_store(corpus: Path, base: Settings | None = None, progress: bool = False) -> Iterator[tuple[Store, IngestReport]]:
+def fresh_library(corpus: Path, base: Settings | None = None,
+                  progress: bool = False) -> Iterator[tuple[Library, IngestReport]]:
     base = base or get_settings()
     with tempfile.TemporaryDirectory(prefix="govqa-eval-") as tmp:
         settings = base.model_copy(update={"data_dir": Path(tmp), "cache_dir": base.cache_path.resolve()})
-        store = Store(settings, progress=progress)
-        report = ingest(store, [corpus], progress=progress)
-        yield store, report
+        library = Library(settings, progress=progress)
+        report = library.add([corpus], progress=progress)
+        yield library, report

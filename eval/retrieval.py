@@ -11,9 +11,9 @@ import time
 from typing import Any
 
 from eval.gold import evidence_parts
-from ingest.normalize import squash
-from vectorstore.retriever import search
-from vectorstore.store import Store
+from govqa.library import Library
+from govqa.text import squash
+from govqa.types import SearchMode
 
 
 def evidence_ranks(evidence: list[str], chunk_texts: list[str]) -> list[int | None]:
@@ -25,14 +25,14 @@ def evidence_ranks(evidence: list[str], chunk_texts: list[str]) -> list[int | No
     return ranks
 
 
-def run_retrieval_eval(store: Store, gold: list[dict[str, Any]], k: int, use_filter: bool = True,
-                       mode: str = "hybrid") -> dict[str, Any]:
+def run_retrieval_eval(library: Library, gold: list[dict[str, Any]], k: int, use_filter: bool = True,
+                       mode: SearchMode = SearchMode.hybrid) -> dict[str, Any]:
     items, latencies = [], []
     for item in gold:
         if item["type"] == "unanswerable":
             continue
         t0 = time.perf_counter()
-        hits, flt = search(store, item["question"], k=k, use_filter=use_filter, mode=mode)
+        hits, flt = library.search(item["question"], k=k, use_filter=use_filter, mode=mode)
         latencies.append(time.perf_counter() - t0)
         ranks = evidence_ranks(evidence_parts(item), [h.chunk.text for h in hits])
         items.append({
@@ -47,9 +47,9 @@ def run_retrieval_eval(store: Store, gold: list[dict[str, Any]], k: int, use_fil
         "recall_at_k": round(sum(i["hit"] for i in items) / n, 4) if n else 0.0,
         "k": k,
         "n": n,
-        "mode": mode,
+        "mode": str(mode),
         "filter": use_filter,
-        "retrievers": [m for m in ("bm25", "dense") if mode in (m, "hybrid") and (m != "dense" or store.chroma)],
+        "retrievers": [m for m in ("bm25", "dense") if mode in (m, "hybrid") and (m != "dense" or library.has_vectors)],
         "latency_ms_mean": round(1000 * sum(latencies) / n, 1) if n else 0.0,
         "items": items,
     }

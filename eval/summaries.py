@@ -15,9 +15,10 @@ from statistics import mean
 from typing import Any
 
 from bot.numbers import parse_numbers, present_in, same_value
-from bot.summarize import Summary, summarize
+from bot.sections import Summary
 from bot.verify import citation_ok
-from vectorstore.store import Store
+from govqa.library import Library
+from govqa.types import SummaryBackend
 
 
 def _numbers(summary: Summary) -> list[tuple[float, str, list]]:
@@ -68,22 +69,23 @@ def gold_values_by_doc(items: list[dict]) -> dict[str, list[tuple[float, str]]]:
     return out
 
 
-def run_summary_eval(store: Store, items: list[dict], backend: str = "extractive") -> dict[str, Any]:
+def run_summary_eval(library: Library, items: list[dict],
+                     backend: SummaryBackend = SummaryBackend.extractive) -> dict[str, Any]:
     gold = gold_values_by_doc(items)
     rows = []
-    for d in store.documents():
-        doc = store.document(d["doc_id"])
+    for d in library.documents():
+        doc = library.document(d.doc_id)
         t0 = time.perf_counter()
-        summary = summarize(store, d["doc_id"], backend=backend)
+        summary = library.summary(d.doc_id, backend=backend, refresh=True)
         seconds = time.perf_counter() - t0
-        row = {"doc": d["doc_id"], "source": d["source"], "title": summary.title, "template": summary.template,
+        row = {"doc": d.doc_id, "source": d.source, "title": summary.title, "template": str(summary.template),
                "backend": summary.backend, "seconds": round(seconds, 2)}
-        row.update(score_summary(summary, doc.text, gold.get(Path(d["source"]).name, [])))
+        row.update(score_summary(summary, doc.text, gold.get(Path(d.source).name, [])))
         rows.append(row)
     covs = [r["gold_coverage"] for r in rows if r["gold_coverage"] is not None]
     return {
         "n": len(rows),
-        "backend": backend,
+        "backend": str(backend),
         "number_precision": round(mean(r["number_precision"] for r in rows), 4) if rows else 1.0,
         "number_precision_min": min((r["number_precision"] for r in rows), default=1.0),
         "citation_valid": round(mean(r["citation_valid"] for r in rows), 4) if rows else 1.0,

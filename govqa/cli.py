@@ -1,31 +1,38 @@
-"""The govqa command line: a thin layer over the stages (ingest -> vectorstore -> bot -> eval)."""
+"""The govqa command line: a thin shell over the service layer (govqa/library.py).
+
+Each command parses its input, calls one Library method (or one eval over a fresh library)
+and renders the result; errors the user can fix are printed in Chinese, never as a traceback.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
-from govqa.settings import Settings, get_settings
-from govqa.types import META_FIELDS
+from govqa.library import Library, LibraryError
+from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, SummaryBackend
 
 app = typer.Typer(help="govqa：政府信息公开年度报告问答与摘要。", no_args_is_help=True, add_completion=False)
 docs_app = typer.Typer(help="列出文档及其元数据；`docs set` 修正元数据。", invoke_without_command=True)
 eval_app = typer.Typer(help="评测：retrieval（检索召回率）、answers（回答）、summaries（摘要）。", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
+log = logging.getLogger("govqa")
 
 
-def _store(settings: Settings | None = None, progress: bool = False):
-    from vectorstore.store import Store
-
-    return Store(settings or get_settings(), progress=progress)
+def _library(progress: bool = False) -> Library:
+    try:
+        return Library(progress=progress)
+    except LibraryError as exc:
+        _fail(str(exc))
 
 
 def _print_json(obj: Any, out: Path | None = None) -> None:
@@ -36,12 +43,17 @@ def _print_json(obj: Any, out: Path | None = None) -> None:
         typer.echo(text)
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(f"错误：{message}", fg="red", err=True)
     raise typer.Exit(code)
 
 
-_STATUS_ZH = {"added": "已导入", "replaced": "已更新", "unchanged": "未变化", "duplicate": "重复", "failed": "失败"}
+def _write(path: Path, text: str) -> None:
+    """Whole file or nothing: write beside it, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 @app.command()
@@ -52,27 +64,21 @@ def ingest(
     """导入报告：读取、规范化、识别元数据、切块并写入 Chroma 与 BM25 索引。"""
     from dataclasses import asdict
 
-    from ingest.pipeline import ingest as run_ingest
-
-    store = _store(progress=not as_json)
-    report = run_ingest(store, paths, progress=not as_json)
+    report = _library(progress=not as_json).add(paths, progress=not as_json)
     if as_json:
         _print_json([asdict(o) for o in report.outcomes])
     else:
         for o in report.outcomes:
-            line = f"[{_STATUS_ZH[o.status]}] {o.path}"
+            line = f"[{STATUS_ZH[o.status]}] {o.path}"
             if o.doc_id:
                 m = o.meta
                 line += f"  {o.doc_id}  {m.get('region') or '?'} {m.get('year') or '?'} {m.get('kind')}  {o.chunks} 块"
             if o.reason:
                 line += f"  原因：{o.reason}"
-            typer.secho(line, fg="red" if o.status == "failed" else None, err=o.status == "failed")
-        summary = "，".join(f"{_STATUS_ZH[s]} {report.count(s)}" for s in _STATUS_ZH if report.count(s))
+            failed = o.status == Status.failed
+            typer.secho(line, fg="red" if failed else None, err=failed)
+        summary = "，".join(f"{STATUS_ZH[s]} {report.count(s)}" for s in Status if report.count(s))
         typer.echo(f"共 {len(report.outcomes)} 个文件：{summary}")
-    from bot.summarize import after_ingest
-
-    after_ingest(store, [o.doc_id for o in report.outcomes if o.status in ("added", "replaced") and o.doc_id],
-                 progress=not as_json)
     if report.failed:
         raise typer.Exit(1)
 
@@ -82,18 +88,18 @@ def docs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=
     """列出所有文档：编号、文件名、地区、级别、年份、类型、发布单位、标题与块数。"""
     if ctx.invoked_subcommand:
         return
-    rows = _store().documents()
+    rows = _library().documents()
     if as_json:
-        _print_json(rows)
+        _print_json([d.to_dict() for d in rows])
         return
     if not rows:
         typer.echo("还没有导入任何文档。用 `govqa ingest 文件夹` 导入。")
     for d in rows:
-        m = d["meta"]
+        m = d.meta
         typer.echo(
-            f"{d['doc_id']}  {d['source']}  地区={m.get('region') or '—'} 级别={m.get('level') or '—'} "
+            f"{d.doc_id}  {d.source}  地区={m.get('region') or '—'} 级别={m.get('level') or '—'} "
             f"年份={m.get('year') or '—'} 类型={m.get('kind') or '—'} 发布单位={m.get('issuer') or '—'} "
-            f"发布日期={m.get('published') or '—'} 块数={d['n_chunks']}\n    标题：{m.get('title') or '—'}"
+            f"发布日期={m.get('published') or '—'} 块数={d.n_chunks}\n    标题：{m.get('title') or '—'}"
         )
 
 
@@ -102,44 +108,28 @@ def docs_set(
     doc: str = typer.Argument(..., help="文档编号（或前缀）或文件名"),
     fields: list[str] = typer.Argument(..., help="key=value，可用字段：" + "、".join(META_FIELDS)),
 ) -> None:
-    """修正文档元数据（同时更新已存的分块）。"""
-    from vectorstore.store import StoreError
-
-    updates: dict[str, Any] = {}
+    """修正文档元数据（同时更新已存的分块）；值的检查与浏览器界面相同。"""
+    updates: dict[str, str | None] = {}
     for f in fields:
         key, sep, value = f.partition("=")
-        if not sep or key not in META_FIELDS:
+        if not sep:
             _fail(f"无法识别 {f!r}：应为 key=value，key 取 {', '.join(META_FIELDS)}", 2)
-        if key == "year":
-            if not value.isdigit() or not 1900 < int(value) < 2200:
-                _fail(f"year 必须是四位年份，收到 {value!r}", 2)
-            updates[key] = int(value)
-        else:
-            updates[key] = value or None
-    store = _store()
+        updates[key.strip()] = value
     try:
-        meta = store.set_meta(store.resolve(doc), updates)
-    except StoreError as exc:
-        _fail(str(exc))
-    store.bm25.rebuild(store.registry)
+        meta = _library().set_meta(doc, updates)
+    except LibraryError as exc:
+        _fail(str(exc), 2)
     typer.echo("已更新：" + json.dumps(meta, ensure_ascii=False))
 
 
 @app.command()
 def remove(doc: str = typer.Argument(..., help="文档编号（或前缀）或文件名")) -> None:
-    """从所有索引中删除一个文档。"""
-    from vectorstore.store import StoreError
-
-    store = _store()
+    """从所有索引中删除一个文档（连同它的摘要与上传的文件）。"""
     try:
-        doc_id = store.resolve(doc)
-    except StoreError as exc:
+        record = _library().remove(doc)
+    except LibraryError as exc:
         _fail(str(exc))
-    store.remove(doc_id)
-    from bot.summarize import prune_summaries
-
-    prune_summaries(store)
-    typer.echo(f"已删除 {doc_id}")
+    typer.echo(f"已删除 {record.doc_id}")
 
 
 @app.command()
@@ -148,37 +138,32 @@ def summarize(
     all_docs: bool = typer.Option(False, "--all", help="为所有文档生成摘要"),
     fmt: str = typer.Option("md", "--format", help="md | json"),
     out: Path | None = typer.Option(None, "--out", help="写入此文件；与 --all 同用且为文件夹时每篇一个文件"),
-    backend: str | None = typer.Option(None, help="extractive（默认，不用大模型）| llm（大模型映射-归并，要点经核验）"),
+    backend: SummaryBackend | None = typer.Option(None, help="extractive（默认，不用大模型）| llm（大模型归纳，要点经核验）"),
     refresh: bool = typer.Option(False, "--refresh", help="忽略缓存，重新生成"),
 ) -> None:
     """生成报告的执行摘要：核心数据、主要工作、存在问题、改进措施（工作要点：主要任务、时限、责任单位），每条带引用。"""
     from bot.llm import LLMUnavailable
-    from bot.summarize import cached_summary, to_markdown
-    from vectorstore.store import StoreError
+    from bot.summarize import to_markdown
 
     if fmt not in ("md", "json"):
         _fail(f"--format 只能是 md 或 json，收到 {fmt!r}", 2)
-    if backend not in (None, "extractive", "llm"):
-        _fail(f"--backend 只能是 extractive 或 llm，收到 {backend!r}", 2)
     if bool(doc) == all_docs:
         _fail("请给出一个文档，或使用 --all", 2)
-    store = _store()
+    library = _library()
     try:
-        ids = [d["doc_id"] for d in store.documents()] if all_docs else [store.resolve(doc or "")]
-    except StoreError as exc:
+        ids = [d.doc_id for d in library.documents()] if all_docs else [library.resolve(doc or "")]
+    except LibraryError as exc:
         _fail(str(exc))
-        raise
     if not ids:
         _fail("还没有导入任何文档。用 `govqa ingest 文件夹` 导入。")
     per_file = bool(out) and all_docs and (out.is_dir() or str(out).endswith(("/", "\\")))
     rendered: list[tuple[str, Any]] = []
     for doc_id in ids:
         try:
-            s = cached_summary(store, doc_id, refresh=refresh, backend=backend, progress=sys.stderr.isatty())
+            s = library.summary(doc_id, backend=backend, refresh=refresh, progress=sys.stderr.isatty())
         except LLMUnavailable as exc:
             _fail(f"大模型不可用：{exc}（可用 --backend extractive）")
-            raise
-        rendered.append((store.document(doc_id).source, s.to_dict() if fmt == "json" else to_markdown(s)))
+        rendered.append((library.document(doc_id).source, s.to_dict() if fmt == "json" else to_markdown(s)))
     if per_file:
         out.mkdir(parents=True, exist_ok=True)
         for source, body in rendered:
@@ -198,32 +183,22 @@ def summarize(
         typer.echo(text)
 
 
-def _write(path: Path, text: str) -> None:
-    """Whole file or nothing: write beside it, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 @app.command()
 def search(
     question: str = typer.Argument(..., help="问题"),
     k: int = typer.Option(0, "-k", help="返回块数（默认取设置 top_k）"),
     no_filter: bool = typer.Option(False, "--no-filter", help="不按问题中的地区/年份过滤"),
-    mode: str = typer.Option("hybrid", help="hybrid | bm25 | dense"),
+    mode: SearchMode = typer.Option(SearchMode.hybrid, help="检索方式：混合、仅关键词、仅向量"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """检索与问题最相关的文本块（含文档、元数据、分数与字符位置）。"""
-    from vectorstore.retriever import search as run_search
     from vectorstore.tokenize import tokenize
 
-    store = _store()
-    hits, flt = run_search(store, question, k=k or None, use_filter=not no_filter, mode=mode)
-    terms = set(tokenize(question))
+    hits, flt = _library().search(question, k=k or None, use_filter=not no_filter, mode=mode)
     if as_json:
         _print_json({"question": question, "filter": flt.describe(), "hits": [h.to_dict() for h in hits]})
         return
+    terms = set(tokenize(question))
     typer.echo(f"过滤：{flt.describe()}；命中 {len(hits)} 块")
     for rank, h in enumerate(hits, 1):
         m = h.meta
@@ -237,6 +212,38 @@ def search(
         typer.echo(h.chunk.text)
 
 
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="问题"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
+    backend: Backend = typer.Option(Backend.auto, help="auto（数字抽取，其他事实问题用大模型）| extractive | llm"),
+) -> None:
+    """回答问题：给出数值（含单位）与引用原句；报告中没有时回答“报告中未找到”。"""
+    try:
+        ans = _library().ask(question, backend=backend).answer
+    except LibraryError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(ans.to_dict())
+        return
+    if ans.refused:
+        typer.secho(ans.answer, fg="yellow", bold=True)
+        if ans.closest_note:
+            typer.echo(f"  （{ans.closest_note}）")
+        for c in ans.closest:
+            typer.echo(f"  最接近的段落：{c.source} [{c.start}:{c.end}] {c.quote[:120]}")
+        return
+    typer.secho(f"答：{ans.answer}", bold=True)
+    for c in ans.citations:
+        quote = c.quote
+        for v in ans.values:
+            if v.citation == c and v.text in quote:
+                quote = quote.replace(v.text, typer.style(v.text, fg="green", bold=True), 1)
+        typer.echo(f"  引用：{c.title or c.source}（{c.source} [{c.start}:{c.end}]）\n    {quote}")
+    typer.echo(f"  （{ans.backend}，{ans.latency_ms:.0f} ms）")
+
+
+# -- eval ------------------------------------------------------------------------------------------
 def _load_gold(path: Path) -> list[dict]:
     from eval.gold import GoldError, load_gold
 
@@ -244,18 +251,19 @@ def _load_gold(path: Path) -> list[dict]:
         return load_gold(path)
     except (GoldError, OSError) as exc:
         _fail(str(exc))
-        raise
 
 
 @contextmanager
-def _fresh_store(corpus: Path) -> Iterator[Any]:
-    """A temporary store holding only ``corpus`` (the embedding cache stays shared)."""
-    from eval.corpus import fresh_store
+def _fresh(corpus: Path) -> Iterator[Library]:
+    """A temporary library holding only ``corpus`` (the embedding cache stays shared)."""
+    from eval.corpus import fresh_library
 
-    with fresh_store(corpus, progress=sys.stderr.isatty()) as (store, report):
+    if not corpus.exists():
+        _fail(f"语料文件夹不存在：{corpus}")
+    with fresh_library(corpus, progress=sys.stderr.isatty()) as (library, report):
         for o in report.failed:
             typer.secho(f"[失败] {o.path}: {o.reason}", fg="red", err=True)
-        yield store
+        yield library
 
 
 @eval_app.command("retrieval")
@@ -265,14 +273,14 @@ def eval_retrieval(
     k: int = typer.Option(4, "--k", "-k"),
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     no_filter: bool = typer.Option(False, "--no-filter"),
-    mode: str = typer.Option("hybrid", help="hybrid | bm25 | dense"),
+    mode: SearchMode = typer.Option(SearchMode.hybrid, help="检索方式：混合、仅关键词、仅向量"),
 ) -> None:
     """检索评测：recall@k（证据字符串落在前 k 个块中）。"""
     from eval.retrieval import run_retrieval_eval
 
     items = _load_gold(gold)
-    with _fresh_store(corpus) as store:
-        result = run_retrieval_eval(store, items, k, use_filter=not no_filter, mode=mode)
+    with _fresh(corpus) as library:
+        result = run_retrieval_eval(library, items, k, use_filter=not no_filter, mode=mode)
     for it in result["items"]:
         if not it["hit"]:
             typer.echo(f"未命中 {it['id']}  证据排名={it['ranks']}  过滤={it['filter']}")
@@ -291,14 +299,14 @@ def eval_answers(
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     min_exact: float = typer.Option(0.0, help="numeric_exact 低于此值则失败（CI 用 0.9）"),
     max_wrong: float = typer.Option(1.0, help="wrong_rate 高于此值则失败（CI 用 0.03）"),
-    backend: str = typer.Option("auto", help="auto | extractive | llm（只用大模型）"),
+    backend: Backend = typer.Option(Backend.auto, help="auto | extractive | llm（只用大模型）"),
 ) -> None:
     """回答评测：数值精确率、错答率、拒答率、引用有效率与延迟。"""
     from eval.answers import run_answer_eval
 
     items = _load_gold(gold)
-    with _fresh_store(corpus) as store:
-        result = run_answer_eval(store, items, backend=backend)
+    with _fresh(corpus) as library:
+        result = run_answer_eval(library, items, backend=backend)
     for r in result["items"]:
         if not r["exact"]:
             mark = "错答" if r["wrong"] else "未答对"
@@ -319,15 +327,15 @@ def eval_summaries(
     corpus: Path = typer.Option(..., help="语料文件夹：导入到一个临时的新存储"),
     gold: Path = typer.Option(..., help="gold 文件（jsonl）或文件夹"),
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
-    backend: str = typer.Option("extractive", help="extractive | llm"),
+    backend: SummaryBackend = typer.Option(SummaryBackend.extractive, help="extractive | llm"),
     min_coverage: float = typer.Option(0.0, help="年度报告平均 gold_coverage 低于此值则失败（CI 用 0.6）"),
 ) -> None:
     """摘要评测：数字精确率（必须为 1.0）、引用有效率、gold 数值覆盖率、长度与生成时间。"""
     from eval.summaries import run_summary_eval
 
     items = _load_gold(gold)
-    with _fresh_store(corpus) as store:
-        result = run_summary_eval(store, items, backend=backend)
+    with _fresh(corpus) as library:
+        result = run_summary_eval(library, items, backend=backend)
     for r in result["items"]:
         cov = "—" if r["gold_coverage"] is None else f"{r['gold_coverage']:.2f}（{r['gold_covered']}/{r['gold_values']}）"
         typer.echo(f"{r['source']}  {r['template']}  数字精确率={r['number_precision']:.2f}  引用有效={r['citation_valid']:.2f}  "
@@ -347,35 +355,6 @@ def eval_summaries(
 
 
 @app.command()
-def ask(
-    question: str = typer.Argument(..., help="问题"),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
-    backend: str = typer.Option("auto", help="auto（数字抽取，其他事实问题用大模型）| extractive | llm"),
-) -> None:
-    """回答问题：给出数值（含单位）与引用原句；报告中没有时回答“报告中未找到”。"""
-    from bot.answer import answer_question
-
-    store = _store()
-    ans = answer_question(store, question, backend=backend)
-    if as_json:
-        _print_json(ans.to_dict())
-        return
-    if ans.refused:
-        typer.secho(ans.answer, fg="yellow", bold=True)
-        for c in ans.closest:
-            typer.echo(f"  最接近的段落：{c.source} [{c.start}:{c.end}] {c.quote[:120]}")
-        return
-    typer.secho(f"答：{ans.answer}", bold=True)
-    for c in ans.citations:
-        quote = c.quote
-        for v in ans.values:
-            if v.citation == c and v.text in quote:
-                quote = quote.replace(v.text, typer.style(v.text, fg="green", bold=True), 1)
-        typer.echo(f"  引用：{c.title or c.source}（{c.source} [{c.start}:{c.end}]）\n    {quote}")
-    typer.echo(f"  （{ans.backend}，{ans.latency_ms:.0f} ms）")
-
-
-@app.command()
 def serve(
     host: str | None = typer.Option(None, help="监听地址（默认取设置 app_host，即 127.0.0.1，仅本机可访问）"),
     port: int | None = typer.Option(None, help="端口（默认取设置 app_port，即 7860）"),
@@ -387,6 +366,8 @@ def serve(
 
 
 def main() -> None:
+    # Library modules log their fallbacks and repairs; the CLI shows warnings on stderr.
+    logging.basicConfig(level=logging.WARNING, format="govqa: %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     app()
 
 

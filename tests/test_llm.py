@@ -11,20 +11,20 @@ import urllib.request
 
 import pytest
 
-from bot.answer import answer_question
 from bot.llm import assemble_default_model, prompt_messages
 from bot.llm_answer import parse_reply
-from ingest.pipeline import ingest
+from govqa.library import Library
 from tests.conftest import DEMO
 
 FACT_Q = "山西省2018年政务公开工作要点要求省政府门户网站在年内完成部署什么？"
 
 
 def test_prompt_file_becomes_chat_turns():
-    msgs = prompt_messages("answer", "段落：\n[1] 某句。\n问题：某问题？")
+    msgs = prompt_messages("answer", passages="[1] 某句。", question="某问题？")
     roles = [type(m).__name__ for m in msgs]
     assert roles[0] == "SystemMessage" and roles[-1] == "HumanMessage"
     assert roles.count("AIMessage") >= 2  # two worked examples
+    assert msgs[-1].content == "段落：\n[1] 某句。\n问题：某问题？"  # the file's template, filled in
 
 
 def test_reply_parsing():
@@ -33,13 +33,12 @@ def test_reply_parsing():
 
 
 @pytest.fixture(scope="module")
-def plan_store(tmp_path_factory, cache_dir):
+def plan(tmp_path_factory, cache_dir) -> Library:
     from govqa.settings import Settings
-    from vectorstore.store import Store
 
-    store = Store(Settings(data_dir=tmp_path_factory.mktemp("llm") / "data", cache_dir=cache_dir))
-    assert not ingest(store, [DEMO / "002_8bd63bc0f1252708.txt"]).failed
-    return store
+    lib = Library(Settings(data_dir=tmp_path_factory.mktemp("llm") / "data", cache_dir=cache_dir))
+    assert not lib.add([DEMO / "002_8bd63bc0f1252708.txt"]).failed
+    return lib
 
 
 def _check_ipv6(ans):
@@ -50,16 +49,16 @@ def _check_ipv6(ans):
         assert c.quote in ans.answer or ans.answer in c.quote
 
 
-def test_local_gguf_answers_a_fact_question(plan_store):
-    ans = answer_question(plan_store, FACT_Q, backend="llm")
+def test_local_gguf_answers_a_fact_question(plan):
+    ans = plan.ask(FACT_Q, backend="llm").answer
     _check_ipv6(ans)
 
 
-def test_llm_reply_streams_token_by_token_and_the_draft_hides_digits(plan_store):
+def test_llm_reply_streams_token_by_token_and_the_draft_hides_digits(plan):
     from govqa.webapp_core import render_draft
 
     tokens: list[str] = []
-    ans = answer_question(plan_store, FACT_Q, backend="llm", on_token=tokens.append)
+    ans = plan.ask(FACT_Q, backend="llm", on_token=tokens.append).answer
     _check_ipv6(ans)
     assert len(tokens) > 3  # pieces as generated, not one final string
     assert "IPv6" in "".join(tokens) or "互联网协议第六版" in "".join(tokens)
@@ -73,8 +72,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_openai_compatible_server(plan_store):
-    model = assemble_default_model(plan_store.settings.cache_path)
+def test_openai_compatible_server(plan):
+    model = assemble_default_model(plan.settings.cache_path)
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "qwen-local",
@@ -90,12 +89,9 @@ def test_openai_compatible_server(plan_store):
                 time.sleep(0.5)
         else:
             pytest.fail("llama_cpp.server did not start")
-        settings = plan_store.settings.model_copy(update={
+        settings = plan.settings.model_copy(update={
             "llm_backend": "openai", "llm_base_url": f"http://127.0.0.1:{port}/v1", "llm_model": "qwen-local"})
-        from vectorstore.store import Store
-
-        store = Store(settings)
-        ans = answer_question(store, FACT_Q, backend="llm")
+        ans = Library(settings).ask(FACT_Q, backend="llm").answer
         _check_ipv6(ans)
         assert ans.backend == "llm:qwen-local"
     finally:

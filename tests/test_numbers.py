@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.numbers import chinese_to_int, parse_numbers, present_in, same_value
-from ingest.normalize import normalize_text
+from govqa.text import normalize_text
 
 
 @pytest.mark.parametrize("text,value,unit,approx", [

@@ -10,16 +10,10 @@ from govqa.cli import app
 from tests.conftest import DEMO, GOLD
 
 
-def test_recall_at_4_on_gold(tmp_path, cache_dir, monkeypatch):
-    monkeypatch.setenv("GOVQA_CACHE_DIR", str(cache_dir))
-    monkeypatch.setenv("GOVQA_DATA_DIR", str(tmp_path / "unused"))
-    from govqa.settings import get_settings
-
-    get_settings.cache_clear()
+def test_recall_at_4_on_gold(tmp_path, env):
     out = tmp_path / "recall.json"
     result = CliRunner().invoke(app, ["eval", "retrieval", "--corpus", str(DEMO), "--gold", str(GOLD), "--k", "4",
                                       "--json", str(out)])
-    get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {"recall_at_k", "k", "n", "items"} <= data.keys()

@@ -14,8 +14,8 @@ from vectorstore.store import Store
 
 
 def snapshot(store: Store) -> tuple:
-    docs = sorted((d["doc_id"], d["n_chunks"]) for d in store.documents())
-    return docs, store.count_vectors(), sorted(store.bm25.ids)
+    docs = sorted((d.doc_id, d.n_chunks) for d in store.documents())
+    return docs, store.count_vectors(), sorted(store.keyword_ids())
 
 
 def test_reingest_changes_nothing(store, demo_copy):
@@ -46,15 +46,9 @@ def test_empty_binary_and_gbk_files(store, demo_copy, tmp_path):
     assert "民心网受理诉求20236件" in store.document(ok.doc_id).text
 
 
-def test_cli_exit_code_and_message_name_the_file(tmp_path, settings, monkeypatch):
-    monkeypatch.setenv("GOVQA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("GOVQA_CACHE_DIR", str(settings.cache_path))
-    from govqa.settings import get_settings
-
-    get_settings.cache_clear()
+def test_cli_exit_code_and_message_name_the_file(tmp_path, env):
     (tmp_path / "empty.txt").write_text("")
     result = CliRunner().invoke(app, ["ingest", str(tmp_path / "empty.txt")])
-    get_settings.cache_clear()
     assert result.exit_code == 1
     assert "empty.txt" in result.output and "文件为空" in result.output
 
@@ -66,7 +60,7 @@ def test_failure_inside_chroma_leaves_nothing_behind(store, demo_copy, monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store.registry, "add", boom)  # Chroma got the vectors, then the registry write fails
+    monkeypatch.setattr(store._registry, "add", boom)  # Chroma got the vectors, then the registry write fails
     report = ingest(store, [demo_copy / "000_e718e0343c84cd48.txt"])
     assert report.outcomes[0].status == "failed" and "disk full" in report.outcomes[0].reason
     assert snapshot(store) == before
@@ -74,10 +68,10 @@ def test_failure_inside_chroma_leaves_nothing_behind(store, demo_copy, monkeypat
 
 def test_crash_mid_write_is_healed_on_open(store, demo_copy):
     ingest(store, [demo_copy / "004_310afe22019c54a7.txt"])
-    doc_id = store.documents()[0]["doc_id"]
-    store.registry.mark_pending(doc_id)  # as if the process died while writing it
+    doc_id = store.documents()[0].doc_id
+    store._registry.mark_pending(doc_id)  # as if the process died while writing it
     reopened = Store(store.settings)
-    assert reopened.documents() == [] and reopened.count_vectors() == 0 and reopened.bm25.ids == []
+    assert reopened.documents() == [] and reopened.count_vectors() == 0 and reopened.keyword_ids() == []
 
 
 def test_changed_file_replaces_its_old_chunks(store, demo_copy):
@@ -86,9 +80,9 @@ def test_changed_file_replaces_its_old_chunks(store, demo_copy):
     path.write_text(path.read_text(encoding="utf-8") + "\n补充说明：本报告另附统计表一份。\n", encoding="utf-8")
     second = ingest(store, [path]).outcomes[0]
     assert second.status == "replaced" and second.doc_id != first.doc_id
-    assert [d["doc_id"] for d in store.documents()] == [second.doc_id]
+    assert [d.doc_id for d in store.documents()] == [second.doc_id]
     assert store.count_vectors(first.doc_id) == 0
-    assert not any(cid.startswith(first.doc_id) for cid in store.bm25.ids)
+    assert not any(cid.startswith(first.doc_id) for cid in store.keyword_ids())
 
 
 def test_same_content_under_another_name_is_a_duplicate(store, demo_copy, tmp_path):
@@ -99,22 +93,16 @@ def test_same_content_under_another_name_is_a_duplicate(store, demo_copy, tmp_pa
     assert out.status == "duplicate" and snapshot(store) == before
 
 
-def test_remove_leaves_no_chunk_in_either_index(store, demo_copy, settings, monkeypatch):
+def test_remove_leaves_no_chunk_in_either_index(store, demo_copy, env):
     ingest(store, [demo_copy])
-    target = next(d for d in store.documents() if d["source"] == "000_e718e0343c84cd48.txt")
-    monkeypatch.setenv("GOVQA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("GOVQA_CACHE_DIR", str(settings.cache_path))
-    from govqa.settings import get_settings
-
-    get_settings.cache_clear()
+    target = next(d for d in store.documents() if d.source == "000_e718e0343c84cd48.txt")
     result = CliRunner().invoke(app, ["remove", "000_e718e0343c84cd48.txt"])
-    get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    after = Store(settings)
-    assert target["doc_id"] not in [d["doc_id"] for d in after.documents()]
-    assert after.count_vectors(target["doc_id"]) == 0
-    assert not any(cid.startswith(target["doc_id"]) for cid in after.bm25.ids)
-    assert len(after.documents()) == 4 and after.count_vectors() == len(after.bm25.ids)
+    after = Store(env)
+    assert target.doc_id not in [d.doc_id for d in after.documents()]
+    assert after.count_vectors(target.doc_id) == 0
+    assert not any(cid.startswith(target.doc_id) for cid in after.keyword_ids())
+    assert len(after.documents()) == 4 and after.count_vectors() == len(after.keyword_ids())
 
 
 def test_docs_set_corrects_metadata_everywhere(store, demo_copy):
@@ -123,8 +111,33 @@ def test_docs_set_corrects_metadata_everywhere(store, demo_copy):
     reopened = Store(store.settings)
     assert reopened.document(out.doc_id).meta["issuer"] == "抚顺市人民政府办公厅"
     store.set_meta(out.doc_id, {"year": 2016})
-    got = reopened.chroma.get(where={"doc_id": out.doc_id}, include=["metadatas"])
-    assert got["metadatas"] and all(m["year"] == 2016 for m in got["metadatas"])
+    got = reopened.vector_metadata(out.doc_id)
+    assert got and all(m["year"] == 2016 for m in got)
+
+
+@pytest.mark.parametrize("pair,message", [
+    ("kind=banana", "类型应为"), ("year=99999", "年份应为四位数字"), ("level=x", "级别应为"),
+    ("published=not-a-date", "发布日期应为"), ("colour=red", "无法修改字段"),
+])
+def test_cli_refuses_bad_metadata_with_the_apps_message(store, demo_copy, env, pair, message):
+    from govqa.library import Library, LibraryError
+
+    ingest(store, [demo_copy / "004_310afe22019c54a7.txt"])
+    before = [d.meta for d in store.documents()]
+    result = CliRunner().invoke(app, ["docs", "set", "004_310afe22019c54a7.txt", pair])
+    assert result.exit_code == 2 and message in result.output
+    key, _, value = pair.partition("=")
+    with pytest.raises(LibraryError) as app_side:  # what the app's set_meta endpoint calls
+        Library(env).set_meta("004_310afe22019c54a7.txt", {key: value})
+    assert str(app_side.value) in result.output
+    assert [d.meta for d in Store(env).documents()] == before  # nothing stored
+
+
+def test_cli_accepts_chinese_choices(store, demo_copy, env):
+    ingest(store, [demo_copy / "004_310afe22019c54a7.txt"])
+    result = CliRunner().invoke(app, ["docs", "set", "004_310afe22019c54a7.txt", "level=省级", "kind=annual_report"])
+    assert result.exit_code == 0, result.output
+    assert Store(env).documents()[0].meta["level"] == "province"
 
 
 @pytest.mark.parametrize("question,region,year", [
@@ -132,15 +145,11 @@ def test_docs_set_corrects_metadata_everywhere(store, demo_copy):
     ("2017年抚顺市民心网受理诉求多少件？", "抚顺市", 2017),
     ("高平市2016年市政府门户网站公布政府信息多少条？", "高平市", 2016),
 ])
-def test_question_filter_keeps_other_regions_and_years_out(demo_store, question, region, year):
-    from vectorstore.retriever import search
-
-    hits, _ = search(demo_store, question, k=8)
+def test_question_filter_keeps_other_regions_and_years_out(demo, question, region, year):
+    hits, _ = demo.search(question, k=8)
     assert hits and all(h.meta["region"] == region and h.meta["year"] == year for h in hits)
 
 
-def test_question_about_a_missing_report_retrieves_nothing(demo_store):
-    from vectorstore.retriever import search
-
-    hits, flt = search(demo_store, "高平市2018年收到多少件政府信息公开申请？", k=4)
+def test_question_about_a_missing_report_retrieves_nothing(demo):
+    hits, flt = demo.search("高平市2018年收到多少件政府信息公开申请？", k=4)
     assert hits == [] and flt.doc_ids == []

@@ -8,7 +8,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from bot.summarize import KeyFigure, Summary, summarize, to_markdown, verify_summary
+from bot.sections import KeyFigure, Summary
+from bot.summarize import to_markdown, verify_summary
 from bot.summarize_llm import draft_to_bullets
 from eval.gold import load_gold
 from eval.summaries import run_summary_eval, score_summary
@@ -42,15 +43,15 @@ HAND_READ = {
 }
 
 
-def _doc_id(store, source: str) -> str:
-    return store.resolve(source)
+def _doc_id(library, source: str) -> str:
+    return library.resolve(source)
 
 
 @pytest.mark.parametrize("source", sorted(HAND_READ))
-def test_key_figures_are_the_hand_read_ones_with_their_sentence(demo_store, source):
-    doc_id = _doc_id(demo_store, source)
-    text = demo_store.document(doc_id).text
-    s = summarize(demo_store, doc_id, backend="extractive")
+def test_key_figures_are_the_hand_read_ones_with_their_sentence(demo, source):
+    doc_id = _doc_id(demo, source)
+    text = demo.document(doc_id).text
+    s = demo.summary(doc_id, backend="extractive", refresh=True)
     assert s.template == "annual_report" and s.verified
     for label, value, unit, words in HAND_READ[source]:
         found = [k for k in s.key_figures if k.label == label]
@@ -61,18 +62,18 @@ def test_key_figures_are_the_hand_read_ones_with_their_sentence(demo_store, sour
         assert text[k.citation.start : k.citation.end] == k.citation.quote
 
 
-def test_no_figure_taken_from_a_subordinate_agency_or_a_participation_count(demo_store):
+def test_no_figure_taken_from_a_subordinate_agency_or_a_participation_count(demo):
     # Shanxi 2017: "省国税局…发布…800余条" is the tax bureau's, not the province's website total.
-    s17 = summarize(demo_store, _doc_id(demo_store, "000_e718e0343c84cd48.txt"), backend="extractive")
+    s17 = demo.summary(_doc_id(demo, "000_e718e0343c84cd48.txt"), backend="extractive", refresh=True)
     assert not any(k.value == 800 for k in s17.key_figures)
     # Shanxi 2019: 46 press conferences were held; "参加新闻发布会22次" counts leaders attending.
-    s19 = summarize(demo_store, _doc_id(demo_store, "004_310afe22019c54a7.txt"), backend="extractive")
+    s19 = demo.summary(_doc_id(demo, "004_310afe22019c54a7.txt"), backend="extractive", refresh=True)
     press = [k for k in s19.key_figures if k.label == "新闻发布会"]
     assert [(k.value, k.unit) for k in press] == [(46, "场")]
 
 
-def test_annual_summary_has_all_sections_and_fits_one_screen(demo_store):
-    s = summarize(demo_store, _doc_id(demo_store, "000_e718e0343c84cd48.txt"), backend="extractive")
+def test_annual_summary_has_all_sections_and_fits_one_screen(demo):
+    s = demo.summary(_doc_id(demo, "000_e718e0343c84cd48.txt"), backend="extractive", refresh=True)
     assert 3 <= len(s.sections["主要工作"]) <= 6
     assert s.sections["存在问题"] and s.sections["改进措施"]
     assert any("不够" in b.text or "薄弱" in b.text for b in s.sections["存在问题"])
@@ -82,8 +83,8 @@ def test_annual_summary_has_all_sections_and_fits_one_screen(demo_store):
     assert "## 核心数据" in md and "〔1〕" in md and "1695件" in md
 
 
-def test_work_plan_gets_its_own_template_with_issuer_and_date(demo_store):
-    s = summarize(demo_store, _doc_id(demo_store, "002_8bd63bc0f1252708.txt"), backend="extractive")
+def test_work_plan_gets_its_own_template_with_issuer_and_date(demo):
+    s = demo.summary(_doc_id(demo, "002_8bd63bc0f1252708.txt"), backend="extractive", refresh=True)
     assert s.template == "work_plan" and not s.key_figures
     assert s.meta["issuer"] == "山西省人民政府办公厅" and s.meta["published"] == "2018-07-24"
     assert [b.text for b in s.sections["主要任务"]][:2] == ["加大主动公开力度", "增强解读回应实效"]
@@ -93,8 +94,8 @@ def test_work_plan_gets_its_own_template_with_issuer_and_date(demo_store):
     assert "发布单位：山西省人民政府办公厅" in md and "发布日期：2018-07-24" in md
 
 
-def test_injected_false_number_in_an_llm_draft_is_removed(demo_store):
-    doc = demo_store.document(_doc_id(demo_store, "000_e718e0343c84cd48.txt"))
+def test_injected_false_number_in_an_llm_draft_is_removed(demo):
+    doc = demo.document(_doc_id(demo, "000_e718e0343c84cd48.txt"))
     start = doc.text.index("2017年,全省共受理政府信息公开申请1695件")
     spans = [(start, doc.text.index("。", start) + 1)]
     draft = "全省共受理政府信息公开申请9999件，答复率为98.7%。[1]\n全省共受理政府信息公开申请1695件。[1]"
@@ -111,55 +112,48 @@ def test_injected_false_number_in_an_llm_draft_is_removed(demo_store):
     assert [k.value for k in s.key_figures] == [1695] and s.dropped == 1
 
 
-def test_llm_map_reduce_with_the_real_gguf(demo_store):
-    doc_id = _doc_id(demo_store, "001_8828d0bea7d12cc7.txt")
-    s = summarize(demo_store, doc_id, backend="llm")
+def test_llm_map_reduce_with_the_real_gguf(demo):
+    doc_id = _doc_id(demo, "001_8828d0bea7d12cc7.txt")
+    s = demo.summary(doc_id, backend="llm", refresh=True)
     assert s.backend.startswith("llm:qwen2.5-coder-0.5b")
     assert len(s.sections["主要工作"]) >= 3
-    scores = score_summary(s, demo_store.document(doc_id).text, [])
+    scores = score_summary(s, demo.document(doc_id).text, [])
     assert scores["number_precision"] == 1.0 and scores["citation_valid"] == 1.0
     assert s.body_chars() <= 900
 
 
-def test_eval_summaries_on_the_demo_corpus(demo_store):
-    result = run_summary_eval(demo_store, load_gold(GOLD / "gold_dev.jsonl"))
+def test_eval_summaries_on_the_demo_corpus(demo):
+    result = run_summary_eval(demo, load_gold(GOLD / "gold_dev.jsonl"))
     assert result["n"] == 5
     assert result["number_precision_min"] == 1.0 and result["citation_valid_min"] == 1.0
     assert result["gold_coverage"] >= 0.6
     assert result["chars_max"] <= 900
 
 
-def test_cli_summarize_json_cache_and_removal(tmp_path, cache_dir, monkeypatch):
+def test_cli_summarize_json_cache_and_removal(tmp_path, env, monkeypatch):
     from govqa.cli import app
-    from govqa.settings import get_settings
     from tests.conftest import DEMO
 
-    monkeypatch.setenv("GOVQA_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("GOVQA_CACHE_DIR", str(cache_dir))
     monkeypatch.setenv("GOVQA_SUMMARIZE_ON_INGEST", "1")
-    get_settings.cache_clear()
-    try:
-        runner = CliRunner()
-        src = DEMO / "001_8828d0bea7d12cc7.txt"
-        r = runner.invoke(app, ["ingest", str(src)])
-        assert r.exit_code == 0, r.output
-        cached = list((tmp_path / "data" / "summaries").glob("*.json"))
-        assert len(cached) == 1  # written at ingest, as the setting asks
+    runner = CliRunner()
+    src = DEMO / "001_8828d0bea7d12cc7.txt"
+    r = runner.invoke(app, ["ingest", str(src)])
+    assert r.exit_code == 0, r.output
+    cached = list((tmp_path / "data" / "summaries").glob("*.json"))
+    assert len(cached) == 1  # written at ingest, as the setting asks
 
-        out = tmp_path / "s.json"
-        r = runner.invoke(app, ["summarize", src.name, "--format", "json", "--out", str(out)])
-        assert r.exit_code == 0, r.output
-        d = json.loads(out.read_text(encoding="utf-8"))
-        assert {"doc", "meta", "key_figures", "sections", "backend", "verified"} <= set(d)
-        assert d["verified"] is True and d["backend"] == "extractive"
-        assert {"label", "value", "unit", "citation"} <= set(d["key_figures"][0])
-        assert {"text", "citations"} <= set(d["sections"]["主要工作"][0])
+    out = tmp_path / "s.json"
+    r = runner.invoke(app, ["summarize", src.name, "--format", "json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert {"doc", "meta", "key_figures", "sections", "backend", "verified"} <= set(d)
+    assert d["verified"] is True and d["backend"] == "extractive"
+    assert {"label", "value", "unit", "citation"} <= set(d["key_figures"][0])
+    assert {"text", "citations"} <= set(d["sections"]["主要工作"][0])
 
-        r = runner.invoke(app, ["summarize", "no-such-report.txt"])
-        assert r.exit_code == 1 and "找不到文档" in r.output
+    r = runner.invoke(app, ["summarize", "no-such-report.txt"])
+    assert r.exit_code == 1 and "找不到文档" in r.output
 
-        r = runner.invoke(app, ["remove", src.name])
-        assert r.exit_code == 0, r.output
-        assert not list((tmp_path / "data" / "summaries").glob("*.json"))  # gone with its document
-    finally:
-        get_settings.cache_clear()
+    r = runner.invoke(app, ["remove", src.name])
+    assert r.exit_code == 0, r.output
+    assert not list((tmp_path / "data" / "summaries").glob("*.json"))  # gone with its document

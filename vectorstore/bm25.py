@@ -8,6 +8,7 @@ the previous index in place and the next open rebuilds.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,8 @@ import bm25s
 import numpy as np
 
 from vectorstore.registry import Registry
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
 
 
 class BM25Index:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from govqa.types import Chunk, Document
+from govqa.types import Chunk, DocRecord, Document
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -39,20 +39,17 @@ class Registry:
         self.db.executescript(_SCHEMA)
 
     # -- reads -------------------------------------------------------------
-    def documents(self) -> list[dict[str, Any]]:
+    def documents(self) -> list[DocRecord]:
         rows = self.db.execute(
             "SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents ORDER BY source"
         ).fetchall()
-        return [{**dict(r), "meta": json.loads(r["meta"])} for r in rows]
+        return [DocRecord(**{**dict(r), "meta": json.loads(r["meta"])}) for r in rows]
 
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if r is None:
             return None
         return Document(r["doc_id"], r["source"], r["text"], json.loads(r["meta"]), r["sha256"])
-
-    def by_source(self, source: str) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE source = ?", (source,))]
 
     def chunk_rows(self, doc_ids: list[str] | None = None) -> Iterator[sqlite3.Row]:
         sql = 'SELECT doc_id, idx, start, "end", tokens FROM chunks'

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
-from govqa.types import Hit
-from vectorstore.filters import DocFilter, question_filter, short_name
+from govqa.places import short_name
+from govqa.types import Hit, Query, SearchMode
+from vectorstore.filters import DocFilter, question_filter
 from vectorstore.store import Store
 from vectorstore.tokenize import tokenize
 
@@ -33,19 +33,9 @@ class BM25Retriever(BaseRetriever):
     drop: set[str] = set()
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        index = self.store.bm25
-        if not index.ids:
-            return []
-        scores = index.scores([t for t in tokenize(query) if t not in self.drop])
-        if self.doc_ids is not None:
-            scores = np.where(index.mask(set(self.doc_ids)), scores, -1.0)
-        order = np.argsort(-scores, kind="stable")[: self.k]
-        out = []
-        for i in order:
-            if scores[i] <= 0:
-                break
-            out.append(LCDocument(page_content="", metadata={"chunk_id": index.ids[i], "score": float(scores[i])}))
-        return out
+        tokens = [t for t in tokenize(query) if t not in self.drop]
+        return [LCDocument(page_content="", metadata={"chunk_id": cid, "score": score})
+                for cid, score in self.store.keyword_search(tokens, self.k, self.doc_ids)]
 
 
 class DenseRetriever(BaseRetriever):
@@ -54,16 +44,8 @@ class DenseRetriever(BaseRetriever):
     doc_ids: list[str] | None = None
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        chroma = self.store.chroma
-        if chroma is None or self.doc_ids == []:
-            return []
-        flt = {"doc_id": {"$in": self.doc_ids}} if self.doc_ids is not None else None
-        pairs = chroma.similarity_search_with_score(query, k=self.k, filter=flt)
-        return [
-            LCDocument(page_content="", metadata={"chunk_id": f"{d.metadata['doc_id']}:{d.metadata['index']}",
-                                                  "score": 1.0 - float(dist)})
-            for d, dist in pairs
-        ]
+        return [LCDocument(page_content="", metadata={"chunk_id": cid, "score": score})
+                for cid, score in self.store.dense_search(query, self.k, self.doc_ids)]
 
 
 class HybridRetriever(BaseRetriever):
@@ -94,33 +76,33 @@ def filter_tokens(doc_filter: DocFilter) -> set[str]:
     return {t for w in words for t in tokenize(w)} | set(words)
 
 
-def build_retriever(store: Store, k: int, doc_filter: DocFilter, mode: str = "hybrid") -> BaseRetriever:
+def build_retriever(store: Store, k: int, doc_filter: DocFilter, mode: SearchMode = SearchMode.hybrid) -> BaseRetriever:
     s = store.settings
     pool = max(s.candidates, k)
     parts: dict[str, BaseRetriever] = {}
     if mode in ("hybrid", "bm25"):
         parts["bm25"] = BM25Retriever(store=store, k=pool, doc_ids=doc_filter.doc_ids, drop=filter_tokens(doc_filter))
-    if mode in ("hybrid", "dense") and store.chroma is not None:
+    if mode in ("hybrid", "dense") and store.has_vectors:
         parts["dense"] = DenseRetriever(store=store, k=pool, doc_ids=doc_filter.doc_ids)
     weights = {"bm25": s.bm25_weight, "dense": s.dense_weight}
     return HybridRetriever(retrievers=parts, weights=weights, c=s.rrf_k, k=k)
 
 
-def search(store: Store, question: str, k: int | None = None, use_filter: bool = True,
-           mode: str = "hybrid", doc_ids: list[str] | None = None) -> tuple[list[Hit], DocFilter]:
-    """Top-k chunks for a question, restricted to the documents it names (see filters.py),
-    and to ``doc_ids`` when given (a summary reads one report)."""
+def search(store: Store, query: Query, k: int | None = None, use_filter: bool = True,
+           mode: SearchMode = SearchMode.hybrid, doc_ids: list[str] | None = None) -> tuple[list[Hit], DocFilter]:
+    """Top-k chunks for an analysed question, restricted to the documents it names (see filters.py),
+    and to ``doc_ids`` when given (a summary reads one report, the app's filters choose some)."""
     k = k or store.settings.top_k
     docs = store.documents()
     if doc_ids is not None:
-        docs = [d for d in docs if d["doc_id"] in doc_ids]
-    doc_filter = question_filter(question, docs) if use_filter else DocFilter()
+        docs = [d for d in docs if d.doc_id in doc_ids]
+    doc_filter = question_filter(query, docs) if use_filter else DocFilter()
     if doc_ids is not None and doc_filter.doc_ids is None:
-        doc_filter.doc_ids = [d["doc_id"] for d in docs]
-    by_id = {d["doc_id"]: d for d in docs}
+        doc_filter.doc_ids = [d.doc_id for d in docs]
+    by_id = {d.doc_id: d for d in docs}
     hits = []
-    for d in build_retriever(store, k, doc_filter, mode).invoke(question):
+    for d in build_retriever(store, k, doc_filter, mode).invoke(query.text):
         chunk = store.chunk(d.metadata["chunk_id"])
         doc = by_id[chunk.doc_id]
-        hits.append(Hit(chunk, d.metadata["score"], doc["source"], doc["meta"], d.metadata["ranks"]))
+        hits.append(Hit(chunk, d.metadata["score"], doc.source, doc.meta, d.metadata["ranks"]))
     return hits, doc_filter

