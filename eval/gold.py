@@ -16,7 +16,7 @@ class GoldError(Exception):
     pass
 
 
-def load_gold(path: Path) -> list[dict[str, Any]]:
+def load_gold(path: Path, required: tuple[str, ...] = ("id", "type", "question")) -> list[dict[str, Any]]:
     items = []
     for files in [sorted(path.glob("*.jsonl"))] if path.is_dir() else [[path]]:
         for f in files:
@@ -27,7 +27,7 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
                     item = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise GoldError(f"{f}:{n}: 不是合法的 JSON：{exc.msg}") from exc
-                for key in ("id", "type", "question"):
+                for key in required:
                     if key not in item:
                         raise GoldError(f"{f}:{n}: 缺少字段 {key!r}")
                 items.append(item)

@@ -22,7 +22,7 @@ from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, Sum
 
 app = typer.Typer(help="govqa：政府信息公开年度报告问答与摘要。", no_args_is_help=True, add_completion=False)
 docs_app = typer.Typer(help="列出文档及其元数据；`docs set` 修正元数据。", invoke_without_command=True)
-eval_app = typer.Typer(help="评测：retrieval（检索召回率）、answers（回答）、summaries（摘要）。", no_args_is_help=True)
+eval_app = typer.Typer(help="评测：retrieval（检索召回率）、answers（回答）、summaries（摘要）、metadata（元数据）。", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
 log = logging.getLogger("govqa")
@@ -244,11 +244,11 @@ def ask(
 
 
 # -- eval ------------------------------------------------------------------------------------------
-def _load_gold(path: Path) -> list[dict]:
+def _load_gold(path: Path, required: tuple[str, ...] = ("id", "type", "question")) -> list[dict]:
     from eval.gold import GoldError, load_gold
 
     try:
-        return load_gold(path)
+        return load_gold(path, required)
     except (GoldError, OSError) as exc:
         _fail(str(exc))
 
@@ -352,6 +352,35 @@ def eval_summaries(
         _fail("摘要中有数字或引用未能在原文中核实")
     if cov is not None and cov < min_coverage:
         _fail(f"gold_coverage {cov} 低于 {min_coverage}")
+
+
+@eval_app.command("metadata")
+def eval_metadata(
+    corpus: Path = typer.Option(..., help="语料文件夹（gold 中的 file 相对于它）"),
+    gold: Path = typer.Option(..., help="元数据 gold 文件（jsonl：file, region, issuer, level, year, kind …）"),
+    out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
+    max_wrong: float = typer.Option(1.0, help="错误值占字段比例高于此值则失败（CI 用 0.01）"),
+) -> None:
+    """元数据评测：地区、发布单位、年份、级别、类型逐项统计 正确 / 空 / 错误，并列出每个错误值。"""
+    from eval.metadata import run_metadata_eval
+    from govqa.settings import get_settings
+
+    if not corpus.is_dir():
+        _fail(f"语料文件夹不存在：{corpus}")
+    result = run_metadata_eval(corpus, _load_gold(gold, required=("file",)), get_settings())
+    for w in result["wrong"]:
+        typer.echo(f"错误 {w['file']}  {w['field']}：识别为 {w['got']!r}，应为 {w['gold']!r}  依据：{w['evidence'] or '—'}")
+    for it in result["items"]:
+        if "error" in it:
+            typer.secho(f"[失败] {it['file']}: {it['error']}", fg="red", err=True)
+    for f, c in result["fields"].items():
+        acc = "—" if c["accuracy"] is None else f"{c['accuracy']:.2f}"
+        typer.echo(f"{f:7s} 正确 {c['right']:3d}  空 {c['empty']:3d}  错误 {c['wrong']:3d}  (n={c['n']})  准确率 {acc}")
+    typer.echo(f"错误值占字段 {result['wrong_share']:.2%}  (文件 {result['n_files']})")
+    if out:
+        _print_json(result, out)
+    if result["wrong_share"] > max_wrong:
+        _fail(f"错误值占比 {result['wrong_share']:.2%} 高于 {max_wrong:.2%}")
 
 
 @app.command()

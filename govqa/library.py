@@ -63,7 +63,7 @@ def open_store(settings: Settings, progress: bool = False) -> Store:
     try:
         return Store(settings, progress=progress)
     except Exception as exc:
-        log.debug("store failed to open", exc_info=exc)
+        log.error("store failed to open: %s", exc)
         if settings.chroma_host:
             where = f"{settings.chroma_host}:{settings.chroma_port}"
             raise LibraryError(

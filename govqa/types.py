@@ -16,9 +16,14 @@ class Kind(StrEnum):
 
 
 class Level(StrEnum):
+    """The issuer's level: a government's (province … township), a development zone's, or a department
+    (whose government's level is kept beside it as ``dept_level``)."""
+
     province = "province"
     city = "city"
     county = "county"
+    township = "township"
+    zone = "zone"
     department = "department"
 
 
@@ -52,7 +57,8 @@ class SearchMode(StrEnum):
 
 
 KIND_ZH = {Kind.annual_report: "政府信息公开工作年度报告", Kind.work_plan: "工作要点/计划", Kind.other: "文件"}
-LEVEL_ZH = {Level.province: "省级", Level.city: "市级", Level.county: "县级", Level.department: "部门"}
+LEVEL_ZH = {Level.province: "省级", Level.city: "市级", Level.county: "县级", Level.township: "乡镇/街道",
+            Level.zone: "开发区/园区", Level.department: "部门"}
 STATUS_ZH = {Status.added: "已导入", Status.replaced: "已更新", Status.unchanged: "未变化", Status.duplicate: "重复",
              Status.failed: "失败"}
 

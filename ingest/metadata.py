@@ -14,6 +14,7 @@ from typing import Any
 import jieba.posseg
 
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
+from ingest.identity import read_identity
 
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
 _DEPT = r"[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|中心)"
@@ -34,13 +35,21 @@ def _iso(m: re.Match) -> str:
 
 def find_title(text: str) -> str | None:
     head = text[:800]
+    m = re.search(r"^\s*标题\s*[:：]\s*(.+?)\s*$", head, re.M)  # a crawler header
+    if m and 6 <= len(m.group(1)) <= 80:
+        return m.group(1).strip("《》")
     lines = [ln.strip() for ln in head.split("\n") if ln.strip()]
+    # A page scraped into one line: the title is the start of the first line.
+    m = re.match(r"\s*(\S{0,30}?(?:19|20)\d{2}年度?\S{0,24}?(?:政府信息公开|政务公开|信息公开)(?:工作)?"
+                 r"(?:年度报告|年报|工作要点实施方案|工作要点|要点))", head)
+    if m and lines and len(lines[0]) > 80:
+        return m.group(1).strip("《》")
     # A title split across lines: "高平市人民政府\n2016年政府信息公开年度报告".
     for a, b in zip(lines, lines[1:]):
         if re.search(_GOV_SUFFIX + "$", a) and re.match(r"20\d{2}年.*(年度报告|工作要点)$", b):
             return a + b
     for line in lines:
-        if 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|工作要点|实施方案|工作计划)$", line):
+        if 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|信息公开年报|工作要点|实施方案|工作计划)$", line):
             return line.strip("《》")
     return None
 
@@ -142,7 +151,7 @@ def find_kind(text: str, title: str | None) -> str:
         r"(工作要点|实施方案)》?印发给你们|现将《[^》]*(?:工作要点|实施方案|工作计划)》", head
     ):
         return "work_plan"
-    if re.search(r"年度报告", head):
+    if re.search(r"年度报告|信息公开年报|本(?:年度)?报告|本年报", head) and "信息公开" in head:
         return "annual_report"
     # Untitled reports: an account of the year with its statistics (主动公开…条, 受理…件).
     stats = len(re.findall(r"\d+(?:\.\d+)?万?(?:条|件|次|篇|个)", text))
@@ -165,15 +174,29 @@ def find_published(text: str) -> str | None:
 
 
 def extract_metadata(text: str) -> dict[str, Any]:
+    """Every field with the line it was read from (``evidence``), so a user can see why a report was
+    filed where it is. The body (issuer, region, level, parents) comes from ingest/identity.py."""
     title = find_title(text)
-    issuer = find_issuer(text)
-    region = find_region(text, issuer, title)
+    kind = find_kind(text, title)
+    ident = read_identity(text, title, work_plan=kind == "work_plan")
+    year = find_year(text, title)
+    evidence = dict(ident.evidence)
+    if ident.region is None:  # no body named anywhere: the place the report calls itself (全市…抚顺市…)
+        ident.region = find_region(text, None, None)
+        if ident.region:
+            evidence["region"] = "正文中最常提到的本级地名"
+    if title:
+        evidence["title"] = title
     return {
-        "region": region,
-        "level": find_level(region, issuer, text),
-        "issuer": issuer,
-        "year": find_year(text, title),
-        "kind": find_kind(text, title),
+        "region": ident.region,
+        "level": ident.level,
+        "dept_level": ident.dept_level,
+        "issuer": ident.issuer,
+        "compiled_by": ident.compiled_by,
+        "parents": ident.parents,
+        "year": year,
+        "kind": kind,
         "title": title,
         "published": find_published(text),
+        "evidence": evidence,
     }

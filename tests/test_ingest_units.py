@@ -27,7 +27,9 @@ def test_digit_groups_stay_apart_but_match_whitespace_insensitively():
 # Values below were read by a person from each demo document.
 DEMO_META = {
     "000_e718e0343c84cd48.txt": {"region": "山西省", "year": 2017, "kind": "annual_report", "issuer": "山西省人民政府办公厅"},
-    "001_8828d0bea7d12cc7.txt": {"region": "高平市", "year": 2016, "kind": "annual_report", "issuer": "高平市人民政府办公室"},
+    # The title names the body (高平市人民政府); "由高平市人民政府办公室负责编制" names who compiled it.
+    "001_8828d0bea7d12cc7.txt": {"region": "高平市", "year": 2016, "kind": "annual_report", "issuer": "高平市人民政府",
+                                 "compiled_by": "高平市人民政府办公室", "level": "county"},
     "002_8bd63bc0f1252708.txt": {"region": "山西省", "year": 2018, "kind": "work_plan", "issuer": "山西省人民政府办公厅",
                                  "published": "2018-07-24"},
     "003_24be5d677ff59441.txt": {"region": "抚顺市", "year": 2017, "kind": "annual_report"},
@@ -91,7 +93,8 @@ def test_bad_files_name_the_reason(tmp_path, content, reason):
 def test_real_names_that_start_like_generic_words_are_kept():
     text = normalize_text("新乡市人民政府2019年政府信息公开工作年度报告\n本报告由新乡市人民政府办公室编制。全市共受理申请35件。")
     meta = extract_metadata(text)
-    assert meta["region"] == "新乡市" and meta["year"] == 2019 and meta["issuer"] == "新乡市人民政府办公室"
+    assert meta["region"] == "新乡市" and meta["year"] == 2019 and meta["issuer"] == "新乡市人民政府"
+    assert meta["compiled_by"] == "新乡市人民政府办公室" and meta["level"] == "city"
 
 
 @pytest.mark.parametrize("city", ["保定市", "通化市", "襄阳市"])  # jieba tags these n / j, or splits 襄阳/市
