@@ -113,8 +113,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
         query = analyse(part, drop=drop)
         hits, flt = search(store, query, k=k, doc_ids=doc_ids)
         if not hits:
-            refused_why = ("没有关于" + "、".join(flt.unknown_regions) + "的报告" if flt.unknown_regions
-                           else "没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落")
+            refused_why = flt.reason or ("没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落")
             others, _ = search(store, query, k=3, use_filter=False)
             closest = passages(others)
             closest_note = "问题或筛选条件所指的报告中没有相关段落，以下来自其他报告" if closest else ""

@@ -7,6 +7,7 @@ A name matches by its full form (山西省) or its short form (山西); a year b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from govqa.places import short_name
@@ -19,6 +20,7 @@ class DocFilter:
     years: list[int] = field(default_factory=list)
     doc_ids: list[str] | None = None  # None: no restriction
     unknown_regions: list[str] = field(default_factory=list)  # places named that no stored report covers
+    reason: str | None = None  # why nothing may answer (said in the refusal)
 
     def describe(self) -> str:
         parts = []
@@ -31,35 +33,77 @@ class DocFilter:
         return "，".join(parts) if parts else "无"
 
 
+_WHOLE = re.compile(r"全省|全市|全区|全县|全州|全盟|全旗|全镇|全乡|全街道|各级|全[省市县区]各")
+_GOV_WORDS = re.compile(r"(?:人民政府|政府)(?:办公厅|办公室)?$|(?:管理委员会|管委会)(?:办公室)?$")
+
+
+def identity_names(d: DocRecord) -> list[str]:
+    """The names a question may use for a report's body or area: region (and its short form and last
+    part), issuer (with and without 人民政府), and the body its title names."""
+    m = d.meta
+    names = []
+    if m.get("region"):
+        names += [m["region"], short_name(m["region"])]
+        last = re.split(r"(?<=[省市县区州盟旗])", m["region"])
+        names += [p for p in last if len(p) >= 2]
+    if m.get("issuer"):
+        names += [m["issuer"], _GOV_WORDS.sub("", m["issuer"])]
+    return [n for n in dict.fromkeys(names) if n and len(n) >= 2]
+
+
+def _match_len(d: DocRecord, question: str) -> int:
+    return max((len(n) for n in identity_names(d) if n in question), default=0)
+
+
 def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
-    """The documents an analysed question is about, from the places and years it states."""
+    """The documents an analysed question is about: resolved by the names it uses for a body or area
+    (the most specific match wins: a department named in full beats its city), then by year.
+
+    Refusals, each with its reason: a place no stored report is about; a whole-area question
+    (全市/各级…) when only departments' reports match; a place whose stored reports are all about a
+    part of it (a township of the county asked about, a district of the city)."""
     question = query.text
-    regions = sorted({d.meta.get("region") for d in documents if d.meta.get("region")}, key=len, reverse=True)
-    named: list[str] = []
-    for r in regions:
-        if r in question or short_name(r) in question:
-            named.append(r)
-    years_known = {d.meta.get("year") for d in documents if d.meta.get("year")}
     years = query.years
-    f = DocFilter(regions=named, years=years)
-    if not named:
-        # "2017年北京市…" with no 北京市 report: answering from another region's report would give
-        # a number about the wrong place, so nothing may answer.
-        f.unknown_regions = [p for p in query.places if not any(p in r or r in p for r in regions)]
-        if f.unknown_regions:
-            f.doc_ids = []
+    matched = {d.doc_id: _match_len(d, question) for d in documents}
+    best = max(matched.values(), default=0)
+    named_docs = [d for d in documents if best and matched[d.doc_id] == best]
+    f = DocFilter(regions=sorted({d.meta.get("region") or d.meta.get("issuer") or "" for d in named_docs} - {""}),
+                  years=years)
+    if named_docs:
+        if _WHOLE.search(question):
+            # A government's general office reports the government's work: it is no department here.
+            whole = [d for d in named_docs if d.meta.get("level") != "department"
+                     or re.search(r"(?:人民政府|政府)(?:办公厅|办公室)$", d.meta.get("issuer") or "")]
+            if not whole:
+                dept = "、".join(sorted({d.meta.get("issuer") or d.source for d in named_docs}))
+                f.doc_ids, f.reason = [], f"问题问的是整个地区，库中只有部门的报告（{dept}）"
+                return f
+            named_docs = whole
+        in_year = [d for d in named_docs if not years or d.meta.get("year") in years]
+        f.doc_ids = [d.doc_id for d in in_year]
+        if not in_year:
+            f.reason = f"没有{f.regions[0] if f.regions else ''}{'、'.join(map(str, years))}年的报告"
+        return f
+    # No report's own names: a place stated in the question is either a parent of stored reports
+    # (only its parts are here) or unknown.
+    for p in query.places:
+        children = [d for d in documents
+                    if (d.meta.get("region") or "").startswith(p) and d.meta.get("region") != p
+                    or p in (d.meta.get("parents") or [])]
+        if children:
+            kids = "、".join(sorted({d.meta.get("region") or "" for d in children})[:3])
+            f.doc_ids, f.reason = [], f"库中只有{p}下属的{kids}的报告"
+            f.unknown_regions = [p]
             return f
-    if not named and not years:
-        return f
-    if years and not (set(years) & years_known) and not named:
-        # A year no document covers: nothing can answer it.
+    f.unknown_regions = list(query.places)
+    if f.unknown_regions:
         f.doc_ids = []
+        f.reason = "没有关于" + "、".join(f.unknown_regions) + "的报告"
         return f
-    f.doc_ids = [
-        d.doc_id
-        for d in documents
-        if (not named or d.meta.get("region") in named) and (not years or d.meta.get("year") in years)
-    ]
+    if years:
+        f.doc_ids = [d.doc_id for d in documents if d.meta.get("year") in years]
+        if not f.doc_ids:
+            f.reason = f"没有{'、'.join(map(str, years))}年的报告"
     return f
 
 
