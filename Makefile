@@ -16,7 +16,7 @@ $(BIN)/python:
 # torch first, from the CPU wheel: otherwise sentence-transformers pulls GBs of CUDA packages.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 
 demo: install
@@ -36,6 +36,7 @@ lint: install
 test: install lint
 	$(BIN)/python -m pytest -q
 	$(BIN)/govqa eval summaries --corpus data/demo --gold eval/gold/gold_dev.jsonl --min-coverage 0.6
+	$(BIN)/govqa eval metadata --corpus data/real --gold eval/real/metadata/gold_metadata.jsonl --max-wrong 0.05
 
 bench: install
 	$(BIN)/python bench/retrieval.py

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
     collection_prefix: str = "govqa"
+    # The Chroma collection; empty: derived from collection_prefix and the embedding model, plus (on a
+    # server) a hash of the resolved data_dir, so that two data dirs sharing one server never meet.
+    collection_name: str = ""
+
+    # One writer at a time per data_dir (a lock file): a second writer waits this long, then gives up
+    # without writing anything.
+    write_lock_timeout_s: float = 600.0
 
     # Retrieval: weighted reciprocal-rank fusion of BM25 and dense (chosen from eval, see docs/benchmarks.md).
     top_k: int = 4
@@ -60,7 +67,13 @@ class Settings(BaseSettings):
     # Uploads are checked against upload_suffixes and max_file_mb, then kept under data_dir/uploads.
     app_host: str = "127.0.0.1"
     app_port: int = 7860
-    upload_suffixes: list[str] = [".txt", ".md", ".html", ".htm"]
+    upload_suffixes: list[str] = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"]
+    # Host names the app answers to besides app_host, localhost and 127.0.0.1 (any other Host header is
+    # refused, against DNS rebinding); needed when app_host is 0.0.0.0 and users type the machine's name.
+    app_allowed_hosts: list[str] = []
+
+    # Questions longer than this are refused before any work is done.
+    max_question_chars: int = 500
 
     # LLM (used by answers and summaries).
     llm_backend: Literal["llama_cpp", "openai", "none"] = "llama_cpp"

@@ -1,4 +1,6 @@
-"""Read a file into raw text: .txt/.md as text, .html/.htm with tags stripped.
+"""Read a file into raw text: .txt/.md as text, .html/.htm with tags stripped and tables as tables,
+.pdf through pdfplumber (scans through rapidocr with the `ocr` extra), .docx through python-docx.
+Table rows are rendered in place as one line each (ingest/tables.py), so a cell can be cited.
 
 Government sites still publish GB18030/GBK pages, so decoding tries UTF-8 first,
 then the charset an HTML page declares, then GB18030. Binary files are refused
@@ -15,7 +17,8 @@ from ingest.errors import IngestError
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
-SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+BINARY_SUFFIXES = {".pdf", ".docx"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | BINARY_SUFFIXES
 
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "title"}
 _SKIP_TAGS = {"script", "style", "noscript", "head"}
@@ -88,11 +91,40 @@ def load(path: Path, max_bytes: int) -> str:
         raise IngestError(str(path), f"无法读取：{exc.strerror or exc}") from exc
     if not data.strip():
         raise IngestError(str(path), "文件为空")
+    if suffix in BINARY_SUFFIXES:
+        return _load_binary(path, suffix, data)
     if _looks_binary(data):
         raise IngestError(str(path), "二进制文件，不是文本")
     if suffix in HTML_SUFFIXES:
         head = data[:4096].decode("ascii", "ignore")
         m = re.search(r"charset=[\"']?([A-Za-z0-9_-]+)", head)
         declared = m.group(1).lower() if m else None
-        return html_to_text(decode(data, str(path), declared))
+        from ingest.html_tables import html_tables
+
+        page = decode(data, str(path), declared)
+        text, tables = html_tables(page)
+        return text if tables else html_to_text(page)
     return decode(data, str(path))
+
+
+def _load_binary(path: Path, suffix: str, data: bytes) -> str:
+    """A PDF or DOCX, checked by its magic bytes first so a misnamed file gets a clear reason."""
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF"):
+            raise IngestError(str(path), "不是有效的 PDF 文件")
+        from ingest.pdf import load_pdf
+
+        try:
+            return load_pdf(path, progress=True)[0]
+        except IngestError:
+            raise
+        except Exception as exc:
+            raise IngestError(str(path), f"PDF 无法读取：{type(exc).__name__}") from exc
+    if not data.startswith(b"PK"):
+        raise IngestError(str(path), "不是有效的 DOCX 文件")
+    from ingest.docx import load_docx
+
+    try:
+        return load_docx(path)[0]
+    except Exception as exc:
+        raise IngestError(str(path), f"DOCX 无法读取：{type(exc).__name__}") from exc

@@ -103,16 +103,18 @@ def test_bad_uploads_are_named_with_their_reason_and_change_nothing(running, tmp
     before = running.stats()
     stored = running.stored_uploads()
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4 not a report")
+    (tmp_path / "tool.exe").write_bytes(b"MZ\x90\x00")
     (tmp_path / "english.txt").write_text("An English page with no Chinese at all. " * 20, encoding="utf-8")
     (tmp_path / "binary.htm").write_bytes(bytes(range(256)) * 40)
     (tmp_path / "empty.md").write_text("", encoding="utf-8")
-    message, rows = running.upload(*(tmp_path / n for n in ("scan.pdf", "english.txt", "binary.htm", "empty.md")))
+    message, rows = running.upload(*(tmp_path / n for n in ("scan.pdf", "english.txt", "binary.htm", "empty.md", "tool.exe")))
     reasons = {name: (status, why) for name, status, why in rows}
-    assert reasons["scan.pdf"] == ("失败", "不支持的文件类型 .pdf；支持 .htm、.html、.md、.txt")
+    assert reasons["tool.exe"] == ("失败", "不支持的文件类型 .exe；支持 .docx、.htm、.html、.md、.pdf、.txt")
+    assert reasons["scan.pdf"] == ("失败", "PDF 无法读取：PDFSyntaxError")
     assert reasons["english.txt"][0] == "失败" and "不是中文报告" in reasons["english.txt"][1]
     assert reasons["binary.htm"] == ("失败", "二进制文件，不是文本")
     assert reasons["empty.md"] == ("失败", "文件为空")
-    assert "失败 4" in message and "**scan.pdf**：不支持的文件类型 .pdf" in message
+    assert "失败 5" in message and "**tool.exe**：不支持的文件类型 .exe" in message
     assert running.stats() == before
     assert running.stored_uploads() == stored, "failed uploads are not kept"
 
