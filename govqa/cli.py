@@ -22,7 +22,8 @@ from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, Sum
 
 app = typer.Typer(help="govqa：政府信息公开年度报告问答与摘要。", no_args_is_help=True, add_completion=False)
 docs_app = typer.Typer(help="列出文档及其元数据；`docs set` 修正元数据。", invoke_without_command=True)
-eval_app = typer.Typer(help="评测：retrieval（检索召回率）、answers（回答）、summaries（摘要）、metadata（元数据）。", no_args_is_help=True)
+eval_app = typer.Typer(help="评测：retrieval（检索召回率）、answers（回答）、summaries（摘要）、metadata（元数据）。",
+                       no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 app.add_typer(eval_app, name="eval")
 log = logging.getLogger("govqa")
