@@ -122,8 +122,8 @@ def test_upload_ask_and_summary_in_the_browser(chromium, server, tmp_path):
             page.locator("#govqa-upload input[type=file]").set_input_files(str(bad))
             expect(page.locator("#govqa-upload").get_by_text(bad.name)).to_be_visible()
             page.locator("#govqa-upload-btn").click()
-            expect(page.locator("#govqa-upload-msg")).to_contain_text(f"{bad.name}：不支持的文件类型 .pdf")
-            expect(page.locator("[data-testid=toast-text]").first).to_contain_text(f"{bad.name}：不支持的文件类型")
+            expect(page.locator("#govqa-upload-msg")).to_contain_text(f"{bad.name}：无法打开 PDF")
+            expect(page.locator("[data-testid=toast-text]").first).to_contain_text(f"{bad.name}：无法打开 PDF")
             expect(page.locator("#govqa-docs tbody tr")).to_have_count(1)
             page.screenshot(path=str(ARTIFACTS / "1b-bad-upload.png"))
 

@@ -34,7 +34,7 @@ EXPECTED = [  # (row, 自然人, 总计) from the page images of 洪泽 2024, pp
 
 def test_scanned_report_tables_offline(monkeypatch):
     path = CORPUS / "hongze_2024_scan.pdf"
-    assert path.exists(), f"{path} missing: the real reports live in shared/corpus-pdf beside the repo"
+    assert path.exists(), f"{path} missing: the real reports live in data/pdf"
 
     def no_network(*args, **kwargs):
         raise AssertionError("OCR tried to reach the network; the models must come from the wheel")

@@ -53,7 +53,7 @@ SHANGHAI_2019 = [(NEW, "821", "859"), (OPEN, "258", ""), (TOTAL, "767", "805"), 
 
 def corpus(name: str) -> Path:
     path = CORPUS / name
-    assert path.exists(), f"{path} missing: the real reports live in shared/corpus-pdf beside the repo"
+    assert path.exists(), f"{path} missing: the real reports live in data/pdf"
     return path
 
 
