@@ -71,6 +71,38 @@ def _fail(exc: Exception) -> gr.Error:
     return gr.Error(f"操作失败（{name}），详情见服务器日志。", title="错误", print_exception=False)
 
 
+NOT_UPLOADED = "只能导入通过本页面上传的文件"
+
+
+def uploaded_file(path: Any) -> Path | None:
+    """The file only if Gradio stored it in its upload folder (where gr.File puts what a browser or
+    gradio_client sent in the request); any other path — /etc/passwd, a symlink out, ../ — is None.
+    Nothing is asked of the path itself beyond where it resolves to, so a refusal says nothing about
+    whether it exists."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()).resolve()
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return resolved if resolved != folder and resolved.is_relative_to(folder) else None
+
+
+def allowed_hosts(settings: Settings) -> list[str]:
+    """Host header values the app answers to (without port): its own address, the loopback names, and
+    settings.app_allowed_hosts. Any other Host is refused (400), so a web page on another site cannot
+    reach the app through DNS rebinding."""
+    hosts = {settings.app_host, "127.0.0.1", "localhost", "::1", "[::1]", *settings.app_allowed_hosts}
+    if settings.app_host in ("0.0.0.0", "::"):
+        import socket
+
+        hosts |= {socket.gethostname(), socket.getfqdn()}
+    return sorted(h for h in hosts if h and h not in ("0.0.0.0", "::"))
+
+
 def build_app(settings: Settings | None = None) -> gr.Blocks:
     settings = settings or get_settings()
     worker = core.LibraryWorker(settings)
@@ -154,11 +186,15 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         if not files:
             raise gr.Error("请先选择要上传的文件（.txt .md .html .htm）", title="提示", print_exception=False)
         outcomes: list[UploadOutcome] = []
-        paths = [Path(f) for f in files]
+        paths = [Path(str(f)) for f in files]
         for i, p in enumerate(paths):
             progress((i, len(paths)), desc=f"正在导入 {p.name}（{i + 1}/{len(paths)}）", unit="份")
+            received = uploaded_file(files[i])
+            if received is None:  # a server path sent through the API: refused, whether or not it exists
+                outcomes.append(UploadOutcome(p.name, Status.failed, NOT_UPLOADED))
+                continue
             try:
-                outcomes.append(worker.run(lambda lib, p=p: lib.upload(p, p.name)))
+                outcomes.append(worker.run(lambda lib, src=received, name=p.name: lib.upload(src, name)))
             except Exception as exc:
                 outcomes.append(UploadOutcome(p.name, Status.failed, _fail(exc).message))
         progress((len(paths), len(paths)), desc="导入完成", unit="份")
@@ -268,8 +304,13 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
 def launch_kwargs(settings: Settings) -> dict[str, Any]:
     """launch() options: local, offline, no tracebacks in the browser. Gradio's own upload cap is
-    kept well above max_file_mb so that our check, with its Chinese message, is the one users meet."""
+    kept well above max_file_mb so that our check, with its Chinese message, is the one users meet.
+    Requests whose Host header is not one of allowed_hosts(settings) get 400 (DNS rebinding)."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
     return dict(
+        app_kwargs={"middleware": [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))]},
         server_name=settings.app_host, server_port=settings.app_port, show_error=False, share=False, ssr_mode=False,
         max_file_size=f"{max(1, int(settings.max_file_mb * 4))}mb", footer_links=["api", "settings"], run_history=False,
         theme=gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro"), "PingFang SC", "Microsoft YaHei",

@@ -124,13 +124,24 @@ def docs_set(
 
 
 @app.command()
-def remove(doc: str = typer.Argument(..., help="文档编号（或前缀）或文件名")) -> None:
+def remove(doc: str = typer.Argument(..., help="文档编号（或前缀）、相对路径或文件名")) -> None:
     """从所有索引中删除一个文档（连同它的摘要与上传的文件）。"""
     try:
         record = _library().remove(doc)
     except LibraryError as exc:
         _fail(str(exc))
     typer.echo(f"已删除 {record.doc_id}")
+
+
+@app.command()
+def repair() -> None:
+    """修复报告库：按登记表重建关键词索引，补回缺失的向量（使用已缓存的嵌入），删除多余的向量。"""
+    try:
+        counts = _library(progress=True).repair()
+    except LibraryError as exc:
+        _fail(str(exc))
+    typer.echo(f"已修复：补回向量 {counts['vectors_added']} 个，删除多余向量 {counts['vectors_removed']} 个，"
+               f"关键词索引 {counts['keyword_chunks']} 块" + ("；已将损坏的向量库移到一旁" if counts["set_aside"] else ""))
 
 
 @app.command()

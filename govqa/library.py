@@ -9,6 +9,7 @@ audit, compare) are added here once, for both front ends.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from govqa.uploads import check_upload, drop_upload, keep_upload
 from ingest.pipeline import IngestReport, ingest
 from vectorstore.filters import DocFilter, select_documents
 from vectorstore.retriever import search
-from vectorstore.store import Store, StoreError
+from vectorstore.store import REPAIR_HINT, Store, StoreError
 
 log = logging.getLogger(__name__)
 CONTEXT_CHARS = 240
@@ -59,9 +60,15 @@ class AskResult:
 
 
 def open_store(settings: Settings, progress: bool = False) -> Store:
-    """The store, or a LibraryError saying in Chinese what to do when it cannot be opened."""
+    """The store, or a LibraryError saying in Chinese what to do when it cannot be opened. When its
+    indexes disagree or a file is damaged, it still opens (so that `govqa repair` can run) and says
+    what is wrong on stderr."""
     try:
-        return Store(settings, progress=progress)
+        store = Store(settings, progress=progress)
+        for problem in store.problems:
+            log.warning("store check: %s", problem)
+            print(f"警告：{problem}；{REPAIR_HINT}", file=sys.stderr, flush=True)
+        return store
     except Exception as exc:
         log.error("store failed to open: %s", exc)
         if settings.chroma_host:
@@ -83,7 +90,8 @@ class Library:
         return self._store.documents()
 
     def resolve(self, ref: str) -> str:
-        """A document named by id, id prefix (>= 6 chars) or file name."""
+        """A document named by id, id prefix (>= 6 chars), path relative to its ingest folder, or file
+        name when only one document has it (else the error lists the candidates)."""
         try:
             return self._store.resolve(ref)
         except StoreError as exc:
@@ -101,6 +109,19 @@ class Library:
     @property
     def has_vectors(self) -> bool:
         return self._store.has_vectors
+
+    @property
+    def problems(self) -> list[str]:
+        """What opening the store found wrong (indexes disagree, a damaged file), in Chinese; [] when sound."""
+        return list(self._store.problems)
+
+    def repair(self) -> dict[str, int]:
+        """Bring the vectors and the keyword index back in line with the registry (`govqa repair`):
+        missing vectors re-added from the stored texts, stray ones deleted, BM25 rebuilt. Returns counts."""
+        try:
+            return self._store.repair()
+        except StoreError as exc:
+            raise LibraryError(str(exc)) from exc
 
     def stats(self) -> dict[str, int]:
         docs = self.documents()
@@ -156,7 +177,10 @@ class Library:
         """Remove a document from every index, with its summaries and its uploaded file."""
         doc_id = self.resolve(ref)
         record = next(d for d in self.documents() if d.doc_id == doc_id)
-        self._store.remove(doc_id)
+        try:
+            self._store.remove(doc_id)
+        except StoreError as exc:  # another process held the write lock too long, or the vectors are damaged
+            raise LibraryError(str(exc)) from exc
         drop_upload(self.settings, record.path)
         self._summaries.prune({d.doc_id for d in self.documents()})
         return record
@@ -183,8 +207,7 @@ class Library:
         """Answer a question, only from the reports the user chose (region/year/doc) when given.
         On a refusal the answer carries its reason and the closest passages."""
         question = (question or "").strip()
-        if not question:
-            raise LibraryError("请输入问题")
+        self.check_question(question)
         docs = self.documents()
         if not docs:
             raise LibraryError("报告库还是空的：请先导入报告（govqa ingest 或“报告库”页上传）")
@@ -199,6 +222,14 @@ class Library:
         for c in [*ans.citations, *ans.closest, *(v.citation for v in ans.values)]:
             result.context[(c.doc, c.start, c.end)] = self._context(c.doc, c.start, c.end)
         return result
+
+    def check_question(self, question: str) -> None:
+        """Refuse an empty or over-long question before any work (retrieval cost grows with its length)."""
+        if not question:
+            raise LibraryError("请输入问题")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise LibraryError(f"问题过长（{len(question)} 字，上限 {limit} 字）")
 
     def _context(self, doc_id: str, start: int, end: int) -> dict[str, Any]:
         doc = self._store.document(doc_id)

@@ -1,15 +1,21 @@
 """ingest(paths) -> IngestReport: every file all-or-nothing, failures named with their reason.
 
-Identity is content: ``doc_id`` is the hash of the normalized text. Re-ingesting an unchanged
-file is a no-op; the same content under another name is recognised as a duplicate; a file
-whose content changed replaces its old version (the new one is stored first, then the old
-one removed, so a failure never leaves the user with neither).
+A document is its content plus its path relative to the ingest root (the folder given; for a
+file given directly, its name): ``doc_id`` is the hash of the normalized text and ``source`` the
+relative path ("2017/report.txt"). Re-ingesting an unchanged file is a no-op; the same content
+under another path is recognised as a duplicate; a file whose content changed replaces only the
+document with the same relative path (the store records the replacement, stores the new one,
+then removes the old, so a failure or a crash never leaves the user with neither, nor both).
+
+Each file is checked and written under the store's write lock, so a second `govqa ingest` of the
+same folder at the same time waits, then finds the files already stored ("unchanged").
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +26,14 @@ from ingest.chunking import chunk_document
 from ingest.errors import IngestError
 from ingest.loaders import SUFFIXES, load
 from ingest.metadata import extract_metadata
-from vectorstore.store import Store
+from vectorstore.store import Store, StoreBusy
 
 MIN_CJK_CHARS = 50
+# CJK characters in running text (lines with sentence punctuation, table rows, or long lines) below
+# which a page is not a report but a menu, a link list or a site's front page. The shortest real
+# report in data/real has 143.
+MIN_BODY_CJK = 100
+_RUNNING = re.compile(r"[。，；！？,;|]")
 log = logging.getLogger(__name__)
 
 
@@ -55,66 +66,92 @@ class IngestReport:
 
 def expand(paths: Iterable[Path]) -> list[Path]:
     """Files as given, folders walked for the supported suffixes (sorted, so runs are repeatable)."""
-    out: list[Path] = []
+    return [f for f, _ in expand_sources(paths)]
+
+
+def expand_sources(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """(file, its path relative to the ingest root) for every file: a folder's files relative to that
+    folder ("2017/report.txt"), a file given directly by its name."""
+    out: list[tuple[Path, str]] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
+            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            out.extend((f, f.relative_to(p).as_posix()) for f in files)
         else:
-            out.append(p)
+            out.append((p, p.name))
     return out
 
 
-def read_document(path: Path, max_bytes: int) -> Document:
-    """Load, normalize and describe one file; raise IngestError if it is not a usable report."""
+def body_cjk(text: str) -> int:
+    """CJK characters in running text: lines that read as sentences or table rows, not menu items."""
+    lines = text.split("\n")
+    return sum(cjk_count(line) for line in lines if _RUNNING.search(line) or cjk_count(line) >= 30)
+
+
+def read_document(path: Path, max_bytes: int, source: str | None = None) -> Document:
+    """Load, normalize and describe one file; raise IngestError if it is not a usable report.
+    ``source`` is the path relative to the ingest root (default: the file name)."""
     text = normalize_text(load(path, max_bytes))
     cjk = cjk_count(text)
     if not text:
         raise IngestError(str(path), "文件为空（去除空白后没有文字）")
     if cjk < MIN_CJK_CHARS or cjk_ratio(text) < 0.2:
         raise IngestError(str(path), f"不是中文报告（仅 {cjk} 个汉字）")
+    if body_cjk(text) < MIN_BODY_CJK:
+        raise IngestError(str(path), "不是报告（正文过少）")
     doc_id = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Document(doc_id, path.name, text, extract_metadata(text), hashlib.sha256(path.read_bytes()).hexdigest())
+    return Document(doc_id, source or path.name, text, extract_metadata(text),
+                    hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def ingest(store: Store, paths: Iterable[Path], progress: bool = False) -> IngestReport:
+    """Ingest files and folders. If another process holds the store's write lock past
+    write_lock_timeout_s, this file and the rest are reported failed with that reason, unwritten."""
     s = store.settings
-    files = expand(paths)
+    files = expand_sources(paths)
     report = IngestReport()
     iterator = files
     if progress and len(files) > 1:
         from tqdm import tqdm
 
         iterator = tqdm(files, desc="导入", unit="份")
-    known = {d.doc_id: d for d in store.documents()}
     try:
-        for path in iterator:
-            report.outcomes.append(_ingest_one(store, path, known, int(s.max_file_mb * 1e6)))
+        for i, (path, source) in enumerate(iterator):
+            try:
+                report.outcomes.append(_ingest_one(store, path, source, int(s.max_file_mb * 1e6)))
+            except StoreBusy as exc:
+                report.outcomes += [FileOutcome(str(p), Status.failed, reason=str(exc)) for p, _ in files[i:]]
+                break
     finally:
         store.refresh()
     return report
 
 
-def _ingest_one(store: Store, path: Path, known: dict[str, DocRecord], max_bytes: int) -> FileOutcome:
+def _known(prev: DocRecord, doc: Document, path: Path) -> FileOutcome:
+    status = Status.unchanged if prev.source == doc.source else Status.duplicate
+    reason = None if status == Status.unchanged else f"与已导入的 {prev.source} 内容相同"
+    return FileOutcome(str(path), status, doc.doc_id, reason, prev.n_chunks, prev.meta)
+
+
+def _ingest_one(store: Store, path: Path, source: str, max_bytes: int) -> FileOutcome:
     s = store.settings
     try:
         if not path.exists():
             raise IngestError(str(path), "文件不存在")
-        doc = read_document(path, max_bytes)
-        if doc.doc_id in known:
-            prev = known[doc.doc_id]
-            status = Status.unchanged if prev.source == doc.source else Status.duplicate
-            reason = None if status == Status.unchanged else f"与已导入的 {prev.source} 内容相同"
-            return FileOutcome(str(path), status, doc.doc_id, reason, prev.n_chunks, prev.meta)
+        doc = read_document(path, max_bytes, source)
+        if prev := store.record(doc.doc_id):
+            return _known(prev, doc, path)
         chunks = chunk_document(doc.doc_id, doc.text, s.chunk_size, s.chunk_overlap, s.max_chunk_chars)
-        old = [d for d in known.values() if d.source == doc.source]
-        store.add(doc, str(path), chunks, rebuild=False)
-        for o in old:
-            store.remove(o.doc_id, rebuild=False)
-            known.pop(o.doc_id, None)
-        known[doc.doc_id] = DocRecord(doc.doc_id, doc.source, str(path), doc.sha256, doc.meta, len(chunks), 0.0)
+        with store.writing():  # decide under the lock: another process may have stored it meanwhile
+            if prev := store.record(doc.doc_id):
+                return _known(prev, doc, path)
+            old = store.ids_by_source(doc.source)
+            store.add(doc, str(path), chunks, rebuild=False, replaces=old)
         return FileOutcome(str(path), Status.replaced if old else Status.added, doc.doc_id, None, len(chunks), doc.meta)
     except IngestError as exc:
         return FileOutcome(str(path), Status.failed, reason=exc.reason)
+    except StoreBusy:
+        raise  # not this file's fault: ingest() stops and reports the rest unwritten
     except Exception as exc:  # the store rolled back; report and continue with the next file
         log.exception("storing %s failed", path)
         return FileOutcome(str(path), Status.failed, reason=f"写入失败：{type(exc).__name__}: {exc}")

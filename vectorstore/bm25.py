@@ -2,7 +2,10 @@
 
 Each build is written to a fresh folder named by the registry version, and only then does
 the ``CURRENT`` pointer move to it (``os.replace`` is atomic), so a crash mid-build leaves
-the previous index in place and the next open rebuilds.
+the previous index in place and the next open rebuilds. Only the process holding the store's
+write lock writes these files (``persist``); another process (the app beside `govqa ingest`)
+loads the folder the writer left, or builds its own copy in memory, so no two processes ever
+write or delete the same folder. A damaged or missing folder is rebuilt from the registry.
 """
 
 from __future__ import annotations
@@ -31,34 +34,60 @@ class BM25Index:
         self._doc_of: np.ndarray | None = None
         self._load()
 
-    def _load(self) -> None:
-        pointer = self.root / "CURRENT"
-        if not pointer.exists():
-            return
-        version = pointer.read_text().strip()
-        folder = self.root / version
-        self.ids = json.loads((folder / "ids.json").read_text())
-        self.model = bm25s.BM25.load(str(folder)) if self.ids else None
-        self._vocab = self.model.vocab_dict if self.model else {}
-        self._doc_of = None
-        self.version = version
+    def _pointer(self) -> str | None:
+        try:
+            return (self.root / "CURRENT").read_text().strip() or None
+        except OSError:
+            return None
 
-    def rebuild(self, registry: Registry) -> None:
+    def _load(self) -> bool:
+        """Load the index CURRENT names; False (and nothing changed) when it is missing or damaged."""
+        version = self._pointer()
+        if version is None:
+            return False
+        folder = self.root / version
+        try:
+            ids = json.loads((folder / "ids.json").read_text())
+            model = bm25s.BM25.load(str(folder)) if ids else None
+        except Exception:  # damaged, or removed by the writer while we read: rebuild from the registry
+            logging.getLogger(__name__).warning("keyword index %s unreadable; rebuilding it", folder)
+            return False
+        self.ids, self.model, self.version = ids, model, version
+        self._vocab = model.vocab_dict if model else {}
+        self._doc_of = None
+        return True
+
+    def reset(self) -> None:
+        """Forget the index (memory and disk); the next rebuild starts from the registry."""
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.version, self.ids, self.model, self._vocab, self._doc_of = None, [], None, {}, None
+
+    def rebuild(self, registry: Registry, persist: bool = True) -> None:
         version = registry.version()
         if version == self.version:
+            return
+        if self._pointer() == version and self._load():  # another process already built this version
             return
         ids, corpus = [], []
         for r in registry.chunk_rows():
             ids.append(f"{r['doc_id']}:{r['idx']}")
             corpus.append(json.loads(r["tokens"]) or ["<empty>"])
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".{version}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
         model = None
         if ids:
             model = bm25s.BM25()
             model.index(corpus, show_progress=False)
+        if persist:
+            self._save(version, ids, model)
+        self.version, self.ids, self.model = version, ids, model
+        self._vocab = model.vocab_dict if model else {}
+        self._doc_of = None
+
+    def _save(self, version: str, ids: list[str], model: bm25s.BM25 | None) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{version}.{os.getpid()}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        if model is not None:
             model.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(ids))
         shutil.rmtree(self.root / version, ignore_errors=True)
@@ -68,9 +97,6 @@ class BM25Index:
         for old in self.root.iterdir():
             if old.is_dir() and old.name != version:
                 shutil.rmtree(old, ignore_errors=True)
-        self.version, self.ids, self.model = version, ids, model
-        self._vocab = model.vocab_dict if model else {}
-        self._doc_of = None
 
     def mask(self, doc_ids: set[str]) -> np.ndarray:
         """Which chunks belong to doc_ids; the chunk -> document array is built once per index version

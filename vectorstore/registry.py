@@ -3,7 +3,14 @@
 It is the source of truth for *which documents exist*: Chroma holds the vectors of the
 registered chunks and BM25 is rebuilt from the registered chunks, so neither can keep a
 document the registry has dropped. A ``pending`` row marks a document while it is being
-written; a crash leaves the row, and the next open removes the half-written document.
+written; a crash leaves the row, and the next open removes the half-written document. A
+``replacing`` row (new id, old id) is written before a changed file's new version is stored,
+so that a crash between storing the new version and removing the old one is finished at the
+next open instead of leaving both.
+
+``source`` is the document's path relative to the folder it was ingested from ("2017/report.txt";
+a file given directly is its bare name): two files with one name in different folders are two
+documents, and a changed file replaces only the document with the same relative path.
 """
 
 from __future__ import annotations
@@ -28,15 +35,22 @@ CREATE TABLE IF NOT EXISTS chunks (
     tokens TEXT NOT NULL, PRIMARY KEY (doc_id, idx)
 );
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS replacing (new_id TEXT NOT NULL, old_id TEXT NOT NULL, PRIMARY KEY (new_id, old_id));
 """
 
 
 class Registry:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path)
+        # A second process may hold SQLite's own lock for a moment while it commits: wait, don't fail.
+        self.db = sqlite3.connect(path, timeout=60)
         self.db.row_factory = sqlite3.Row
         self.db.executescript(_SCHEMA)
+
+    def data_version(self) -> int:
+        """Changes when another connection (another process, another Store) committed since the last
+        call; our own commits leave it alone. The store reopens Chroma when it changes."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     # -- reads -------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
@@ -73,6 +87,27 @@ class Registry:
     def pending(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM pending")]
 
+    def has(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def by_source(self, source: str) -> list[str]:
+        """The ids of the documents stored under this relative path (the one a changed file replaces)."""
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE source = ?", (source,))]
+
+    def record(self, doc_id: str) -> DocRecord | None:
+        r = self.db.execute("SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents "
+                            "WHERE doc_id = ?", (doc_id,)).fetchone()
+        return DocRecord(**{**dict(r), "meta": json.loads(r["meta"])}) if r else None
+
+    def n_chunks(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def chunk_ids(self) -> set[str]:
+        return {f"{r[0]}:{r[1]}" for r in self.db.execute("SELECT doc_id, idx FROM chunks")}
+
+    def replacing(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.db.execute("SELECT new_id, old_id FROM replacing")]
+
     # -- writes ------------------------------------------------------------
     def mark_pending(self, doc_id: str) -> None:
         with self.db:
@@ -81,6 +116,14 @@ class Registry:
     def clear_pending(self, doc_id: str) -> None:
         with self.db:
             self.db.execute("DELETE FROM pending WHERE doc_id = ?", (doc_id,))
+
+    def mark_replacing(self, new_id: str, old_ids: list[str]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO replacing VALUES (?, ?)", [(new_id, o) for o in old_ids])
+
+    def clear_replacing(self, new_id: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM replacing WHERE new_id = ?", (new_id,))
 
     def add(self, doc: Document, path: str, chunks: list[Chunk], tokens: list[list[str]]) -> None:
         with self.db:

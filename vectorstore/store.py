@@ -4,14 +4,29 @@ A document is added or removed as a unit. Order of an add: mark pending -> vecto
 Chroma -> registry row (one SQLite transaction) -> clear pending -> BM25 rebuilt from the
 registry. Any failure rolls the Chroma part back; a crash is healed at the next open.
 
+One writer at a time per data dir: every write holds ``data_dir/write.lock`` (fcntl.flock), so
+two `govqa ingest` runs, or the app and the CLI, never interleave; the second waits (up to
+``write_lock_timeout_s``) and, under the lock, finds what the first stored. Readers in other
+processes see new documents at ``refresh()``: the keyword index follows the registry, and the
+embedded Chroma client, whose in-memory vector index another process's writes leave stale, is
+reopened when SQLite says another connection committed.
+
 The indexes are the store's own: the retriever asks ``keyword_search`` and ``dense_search``,
 the service asks for documents; nothing outside this package touches Chroma or BM25.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
+import os
 import re
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +42,8 @@ from vectorstore.registry import Registry
 from vectorstore.tokenize import tokenize
 
 CHUNK_META_FIELDS = ("region", "level", "year", "kind")
+WAIT_MESSAGE = "另一个进程正在写入报告库，等待中…"
+REPAIR_HINT = "请运行 govqa repair 修复"
 log = logging.getLogger(__name__)
 
 
@@ -34,42 +51,198 @@ class StoreError(Exception):
     pass
 
 
+class StoreBusy(StoreError):
+    """Another process held the write lock longer than write_lock_timeout_s; nothing was written."""
+
+
+class WriteLock:
+    """An exclusive flock on data_dir/write.lock, re-entrant within one Store (a replace holds it
+    across its add and its removes). Released by the kernel if the process dies."""
+
+    def __init__(self, path: Path, timeout_s: float) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.timeout_s = path, timeout_s
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._depth = 0
+
+    @property
+    def held(self) -> bool:
+        return self._depth > 0
+
+    def try_acquire(self) -> bool:
+        if self._depth:
+            self._depth += 1
+            return True
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        self._depth = 1
+        return True
+
+    def acquire(self) -> None:
+        """Wait for the lock, saying so on stderr; StoreBusy after timeout_s."""
+        if self.try_acquire():
+            return
+        print(WAIT_MESSAGE, file=sys.stderr, flush=True)
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if self.try_acquire():
+                return
+        raise StoreBusy(f"另一个进程占用报告库超过 {self.timeout_s:g} 秒，本次未写入任何内容；请稍后重试"
+                        f"（若没有其他 govqa 进程在运行，可删除 {self.path}）")
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+def collection_name(settings: Settings, model_id: str) -> str:
+    """One collection per data dir. Embedded, the collection lives inside data_dir/chroma and keeps
+    the name it always had (existing stores open unchanged); on a Chroma server, several data dirs
+    may share one server, so the name carries a hash of the resolved data dir."""
+    if settings.collection_name:
+        return settings.collection_name
+    base = re.sub(r"[^A-Za-z0-9_-]", "-", f"{settings.collection_prefix}_{model_id}")[:60]
+    if not settings.chroma_host:
+        return base
+    digest = hashlib.sha256(str(Path(settings.data_dir).resolve()).encode()).hexdigest()[:10]
+    return f"{base[:50]}_{digest}"
+
+
 class Store:
     def __init__(self, settings: Settings, progress: bool = False) -> None:
         self.settings = settings
-        root = Path(settings.data_dir)
-        self._registry = Registry(root / "registry.sqlite")
-        self._bm25 = BM25Index(root / "bm25")
+        self._root = Path(settings.data_dir)
+        self._registry = Registry(self._root / "registry.sqlite")
+        self._lock = WriteLock(self._root / "write.lock", settings.write_lock_timeout_s)
+        self._bm25 = BM25Index(self._root / "bm25")
         self._embeddings = make_embeddings(settings, progress=progress)
         self._chroma: Chroma | None = None
+        self.problems: list[str] = []  # Chinese, what opening found wrong (see Library.repair)
+        self._data_version = self._registry.data_version()
         if self._embeddings is not None:
-            self._chroma = self._open_chroma(root)
+            try:
+                self._chroma = self._open_chroma(fresh=True)
+            except Exception as exc:
+                if settings.chroma_host:
+                    raise  # a server that is down is not damage: open_store says to start it
+                log.debug("vector store failed to open", exc_info=exc)  # the Chinese message says it
+                self.problems.append(f"向量库 {self._root / 'chroma'} 已损坏，无法打开（{type(exc).__name__}）")
         self._heal()
 
-    def _open_chroma(self, root: Path) -> Chroma:
-        name = re.sub(r"[^A-Za-z0-9_-]", "-", f"{self.settings.collection_prefix}_{self._embeddings.model_id}")[:60]
-        kwargs: dict[str, Any] = dict(
-            collection_name=name, embedding_function=self._embeddings, collection_metadata={"hnsw:space": "cosine"}
-        )
-        if self.settings.chroma_host:
-            import chromadb
+    def _open_chroma(self, fresh: bool = False) -> Chroma:
+        """The collection. ``fresh``: a new embedded client, not the one chromadb shares per folder
+        within a process, whose in-memory vector index may predate another process's writes (or a
+        folder deleted since): queries then fail with 'Error finding id'."""
+        if fresh and not self.settings.chroma_host:
+            from chromadb.api.shared_system_client import SharedSystemClient
 
-            kwargs["client"] = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port)
+            SharedSystemClient._identifier_to_system.pop(str(self._root / "chroma"), None)
+        kwargs: dict[str, Any] = dict(
+            collection_name=collection_name(self.settings, self._embeddings.model_id),
+            embedding_function=self._embeddings, collection_metadata={"hnsw:space": "cosine"},
+        )
+        import chromadb
+
+        if self.settings.chroma_host:
+            client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port)
         else:
-            kwargs["persist_directory"] = str(root / "chroma")
-        return Chroma(**kwargs)
+            client = chromadb.PersistentClient(path=str(self._root / "chroma"))
+        chroma = Chroma(client=client, **kwargs)
+        # Our own handle on the collection, for what LangChain's wrapper does not offer (a cheap count).
+        self._collection = client.get_collection(kwargs["collection_name"])
+        return chroma
+
+    def _reopen_chroma(self) -> None:
+        """Open the embedded collection anew after another process wrote (see _open_chroma)."""
+        if self._embeddings is None or self.settings.chroma_host:
+            return
+        try:
+            self._chroma = self._open_chroma(fresh=True)
+        except Exception as exc:
+            log.debug("vector store failed to reopen", exc_info=exc)
+            self._chroma = None
+            self.problems.append(f"向量库 {self._root / 'chroma'} 无法打开（{type(exc).__name__}）")
+
+    def _sync(self) -> None:
+        """Follow another process's writes: reopen Chroma when anyone else committed to the registry."""
+        version = self._registry.data_version()
+        if version != self._data_version:
+            self._data_version = version
+            self._reopen_chroma()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the data dir's write lock (waiting for another process's write to finish), with Chroma
+        and the registry as the last writer left them."""
+        self._lock.acquire()
+        try:
+            self._sync()
+            if self._vectors_broken:
+                raise StoreError(f"向量库已损坏，未写入；{REPAIR_HINT}")
+            yield
+        finally:
+            self._lock.release()
+
+    @property
+    def _vectors_broken(self) -> bool:
+        return self._embeddings is not None and self._chroma is None
 
     def _heal(self) -> None:
-        """Remove documents a crash left half-written, and bring BM25 in line with the registry."""
-        for doc_id in self._registry.pending():
-            log.warning("removing %s, left half-written by an interrupted write", doc_id)
-            self._drop(doc_id)
-        self.refresh()
+        """Finish or undo what a crashed writer left (replacements, half-written documents), check that
+        the indexes agree, and bring BM25 in line with the registry. Skipped while another process
+        writes: its pending rows are work in progress, not a crash's leftovers."""
+        if self._lock.try_acquire():
+            try:
+                if not self._vectors_broken:
+                    self._finish_replacements()
+                    for doc_id in self._registry.pending():
+                        log.warning("removing %s, left half-written by an interrupted write", doc_id)
+                        self._drop(doc_id)
+                self.refresh()
+                self.problems += self._check()
+            finally:
+                self._lock.release()
+        else:
+            self.refresh()
+
+    def _finish_replacements(self) -> None:
+        pending = set(self._registry.pending())
+        for new_id, old_id in self._registry.replacing():
+            if self._registry.has(new_id) and new_id not in pending:
+                log.warning("finishing the replacement of %s by %s", old_id, new_id)
+                self._drop(old_id)
+            else:
+                log.warning("undoing the interrupted replacement of %s by %s", old_id, new_id)
+                self._drop(new_id)
+            self._registry.clear_replacing(new_id)
+
+    def _check(self) -> list[str]:
+        """Cheap agreement check (counts): registry chunks vs. vectors vs. keyword index."""
+        out = []
+        chunks = self._registry.n_chunks()
+        if self._chroma is not None:
+            vectors = self._collection.count()
+            if vectors != chunks:
+                out.append(f"向量库与登记表不一致（{vectors} 个向量，{chunks} 个文本块）")
+        if len(self._bm25.ids) != chunks:
+            out.append(f"关键词索引与登记表不一致（{len(self._bm25.ids)} 条，{chunks} 个文本块）")
+        return out
 
     def refresh(self) -> None:
-        """Bring the keyword index in line with the registry: after a batch of writes, or when another
-        process (`govqa ingest` beside the app) has changed the store. A no-op when nothing changed."""
-        self._bm25.rebuild(self._registry)
+        """Bring the keyword index (and Chroma) in line with the registry: after a batch of writes, or
+        when another process (`govqa ingest` beside the app) has changed the store. Cheap when nothing
+        changed. Only the holder of the write lock writes the keyword index's files."""
+        self._sync()
+        persist = self._lock.try_acquire()
+        try:
+            self._bm25.rebuild(self._registry, persist=persist)
+        finally:
+            if persist:
+                self._lock.release()
 
     # -- reads -------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
@@ -78,15 +251,28 @@ class Store:
     def document(self, doc_id: str) -> Document | None:
         return self._registry.document(doc_id)
 
+    def record(self, doc_id: str) -> DocRecord | None:
+        return self._registry.record(doc_id)
+
+    def ids_by_source(self, source: str) -> list[str]:
+        return self._registry.by_source(source)
+
     def resolve(self, ref: str) -> str:
-        """A document named by id, id prefix (>= 6 chars) or file name."""
+        """A document named by id, id prefix (>= 6 chars), path relative to its ingest folder
+        ("2017/report.txt"), or bare file name when only one document has it."""
         docs = self.documents()
-        hits = [d.doc_id for d in docs if ref in (d.doc_id, d.source)]
+        ref = ref.strip().replace("\\", "/")
+        hits = [d for d in docs if ref in (d.doc_id, d.source)]
         if not hits and len(ref) >= 6:
-            hits = [d.doc_id for d in docs if d.doc_id.startswith(ref)]
-        if len(hits) != 1:
-            raise StoreError(f"找不到文档 {ref!r}" if not hits else f"{ref!r} 对应多个文档：{', '.join(hits)}")
-        return hits[0]
+            hits = [d for d in docs if d.doc_id.startswith(ref)]
+        if not hits:
+            hits = [d for d in docs if Path(d.source).name == ref]
+        if not hits:
+            raise StoreError(f"找不到文档 {ref!r}")
+        if len(hits) > 1:
+            listed = "；".join(f"{d.doc_id}（{d.source}）" for d in hits)
+            raise StoreError(f"{ref!r} 对应多个文档，请用编号或相对路径指明：{listed}")
+        return hits[0].doc_id
 
     def chunk(self, chunk_id: str) -> Chunk:
         doc_id, idx = chunk_id.rsplit(":", 1)
@@ -108,11 +294,21 @@ class Store:
         return [(index.ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
     def dense_search(self, query: str, k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the k nearest chunks, only within doc_ids when given."""
+        """(chunk id, cosine similarity) of the k nearest chunks, only within doc_ids when given.
+        An embedded client left stale by another process's write is reopened once and asked again."""
         if self._chroma is None or doc_ids == []:
             return []
         flt = {"doc_id": {"$in": doc_ids}} if doc_ids is not None else None
-        pairs = self._chroma.similarity_search_with_score(query, k=k, filter=flt)
+        try:
+            pairs = self._chroma.similarity_search_with_score(query, k=k, filter=flt)
+        except Exception as exc:
+            if self.settings.chroma_host or type(exc).__name__ != "InternalError":
+                raise
+            log.warning("dense search failed (%s); reopening the vector store", exc)
+            self._reopen_chroma()
+            if self._chroma is None:
+                return []
+            pairs = self._chroma.similarity_search_with_score(query, k=k, filter=flt)
         return [(f"{d.metadata['doc_id']}:{d.metadata['index']}", 1.0 - float(dist)) for d, dist in pairs]
 
     # -- writes ------------------------------------------------------------
@@ -120,25 +316,41 @@ class Store:
         meta = {k: doc.meta[k] for k in CHUNK_META_FIELDS if doc.meta.get(k) not in (None, "")}
         return {**meta, "doc_id": doc.doc_id, "index": c.index, "start": c.start, "end": c.end, "source": doc.source}
 
-    def add(self, doc: Document, path: str, chunks: list[Chunk], rebuild: bool = True) -> None:
+    def add(self, doc: Document, path: str, chunks: list[Chunk], rebuild: bool = True,
+            replaces: list[str] | None = None) -> bool:
+        """Store a document, then remove the documents it ``replaces`` (an older version of the same
+        file). False, and nothing written, when the document is already stored (another process was
+        first). The replacement is recorded before anything is written, so a crash part-way is
+        finished (or undone) at the next open: never both versions, never neither."""
         if not chunks:
             raise StoreError(f"{doc.source}: 没有可索引的文本")
         tokens = [tokenize(c.text) for c in chunks]
-        self._registry.mark_pending(doc.doc_id)
-        try:
-            if self._chroma is not None:
-                self._chroma.add_texts(
-                    [c.text for c in chunks],
-                    metadatas=[self._chroma_meta(doc, c) for c in chunks],
-                    ids=[c.chunk_id for c in chunks],
-                )
-            self._registry.add(doc, path, chunks, tokens)
-        except BaseException:
-            self._drop(doc.doc_id)
-            raise
-        self._registry.clear_pending(doc.doc_id)
+        with self.writing():
+            if self._registry.has(doc.doc_id):
+                return False
+            old = [o for o in replaces or [] if self._registry.has(o)]
+            self._registry.mark_replacing(doc.doc_id, old)
+            self._registry.mark_pending(doc.doc_id)
+            try:
+                if self._chroma is not None:
+                    self._chroma.add_texts(
+                        [c.text for c in chunks],
+                        metadatas=[self._chroma_meta(doc, c) for c in chunks],
+                        ids=[c.chunk_id for c in chunks],
+                    )
+                self._registry.add(doc, path, chunks, tokens)
+            except BaseException:
+                self._drop(doc.doc_id)  # ours alone: under the lock, and the id was not registered
+                self._registry.clear_replacing(doc.doc_id)
+                raise
+            self._registry.clear_pending(doc.doc_id)
+            for o in old:
+                self._registry.mark_pending(o)
+                self._drop(o)
+            self._registry.clear_replacing(doc.doc_id)
         if rebuild:
             self.refresh()
+        return True
 
     def _drop(self, doc_id: str) -> None:
         if self._chroma is not None:
@@ -147,28 +359,71 @@ class Store:
         self._registry.clear_pending(doc_id)
 
     def remove(self, doc_id: str, rebuild: bool = True) -> None:
-        self._registry.mark_pending(doc_id)
-        self._drop(doc_id)
+        with self.writing():
+            self._registry.mark_pending(doc_id)
+            self._drop(doc_id)
         if rebuild:
             self.refresh()
 
     def set_meta(self, doc_id: str, updates: dict[str, Any]) -> dict[str, Any]:
         """Store corrected metadata, in the registry and on every chunk's vector (the dense filter reads it).
         The chunks are re-sent through the embedding cache, so nothing is embedded again."""
-        doc = self._registry.document(doc_id)
-        if doc is None:
-            raise StoreError(f"找不到文档 {doc_id}")
-        meta = {**doc.meta, **updates}
-        if self._chroma is not None:
-            new_doc = Document(doc.doc_id, doc.source, doc.text, meta)
-            n = next(d.n_chunks for d in self.documents() if d.doc_id == doc_id)
-            chunks = [self._registry.chunk(doc_id, i) for i in range(n)]
-            self._chroma.update_documents(
-                [c.chunk_id for c in chunks],
-                [LCDocument(page_content=c.text, metadata=self._chroma_meta(new_doc, c)) for c in chunks],
-            )
-        self._registry.set_meta(doc_id, meta)
+        with self.writing():
+            doc = self._registry.document(doc_id)
+            if doc is None:
+                raise StoreError(f"找不到文档 {doc_id}")
+            meta = {**doc.meta, **updates}
+            if self._chroma is not None:
+                new_doc = Document(doc.doc_id, doc.source, doc.text, meta)
+                chunks = self._chunks_of(doc_id)
+                self._chroma.update_documents(
+                    [c.chunk_id for c in chunks],
+                    [LCDocument(page_content=c.text, metadata=self._chroma_meta(new_doc, c)) for c in chunks],
+                )
+            self._registry.set_meta(doc_id, meta)
         return meta
+
+    def _chunks_of(self, doc_id: str) -> list[Chunk]:
+        record = self._registry.record(doc_id)
+        return [self._registry.chunk(doc_id, i) for i in range(record.n_chunks if record else 0)]
+
+    def repair(self) -> dict[str, int]:
+        """Make Chroma and the keyword index agree with the registry (the source of truth): a damaged
+        vector folder is set aside and started afresh, missing vectors are re-added from the stored
+        texts (the embedding cache makes that cheap), stray ones deleted, BM25 rebuilt from scratch."""
+        self._lock.acquire()
+        try:
+            self._sync()
+            set_aside = 0
+            if self._vectors_broken:
+                folder = self._root / "chroma"
+                if folder.exists():
+                    shutil.move(str(folder), str(self._root / f"chroma.damaged-{int(time.time())}"))
+                    set_aside = 1
+                self.problems = []
+                self._reopen_chroma()
+            added = removed = 0
+            if self._chroma is not None:
+                want = self._registry.chunk_ids()
+                have = set(self._chroma.get(include=[])["ids"])
+                stray = sorted(have - want)
+                for i in range(0, len(stray), 500):
+                    self._chroma.delete(ids=stray[i : i + 500])
+                removed = len(stray)
+                missing_docs = sorted({cid.rsplit(":", 1)[0] for cid in want - have})
+                for doc_id in missing_docs:
+                    doc = self._registry.document(doc_id)
+                    chunks = [c for c in self._chunks_of(doc_id) if c.chunk_id not in have]
+                    self._chroma.add_texts([c.text for c in chunks], ids=[c.chunk_id for c in chunks],
+                                           metadatas=[self._chroma_meta(doc, c) for c in chunks])
+                    added += len(chunks)
+            self._bm25.reset()
+            self.refresh()
+            self.problems = self._check()
+        finally:
+            self._lock.release()
+        return {"vectors_added": added, "vectors_removed": removed, "keyword_chunks": len(self._bm25.ids),
+                "set_aside": set_aside}
 
     def keyword_ids(self) -> list[str]:
         """The chunk ids the keyword index holds (checks that the indexes agree)."""

