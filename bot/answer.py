@@ -99,7 +99,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     extractively; other fact questions through the LLM, falling back to the best sentence).
     ``doc_ids``: answer only from these documents (the user's explicit choice)."""
     t0 = time.perf_counter()
-    drop = name_terms(store.documents())
+    names = name_terms(store.documents())
     values: list[Value] = []
     citations: list[Citation] = []
     fact_parts: list[str] = []
@@ -110,7 +110,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     used_llm = ""
     fallback = ""
     for part in split_question(question):
-        query = analyse(part, drop=drop)
+        query = analyse(part, drop=[n for n in names if n in part])  # the names this question uses
         hits, flt = search(store, query, k=k, doc_ids=doc_ids)
         if not hits:
             refused_why = flt.reason or ("没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落")

@@ -16,7 +16,7 @@ import jieba
 
 from bot.numbers import Number, base_unit, parse_numbers
 from govqa.text import sentence_spans
-from govqa.types import Citation, Hit, Query, Value, doc_label
+from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
 
 _CLAUSE = re.compile(r"[，,；;：:]")
 _DATE_UNITS = {"年", "月", "日", "天", "小时", "分钟", "工作日"}
@@ -58,6 +58,45 @@ def _support(query: Query, parts: tuple[str, str, str, str]) -> float:
     return 0.6 * share(query.focus) + 0.4 * share(query.terms)
 
 
+_LABEL_CUT = re.compile(r"[，,；;：:、]")
+_CUMULATIVE = re.compile(r"累计|截至|截止|历年|至今|以来")
+_AFTER_NUMBER_OK = re.compile(r"^(?:其中|左右|以上|以内|之多|余|多|[的和及与、])")
+
+
+def scope_conflict(query: Query, label: str, before: str) -> bool:
+    """本年 vs 累计: a running total answers only a question that asks one, and the reverse. And a
+    number whose own phrase names another year ("2010年度主动公开政府信息54条") is that year's."""
+    years = {str(y) for y in query.years}
+    named = re.findall(r"(20\d{2})年", label)
+    if years and named and not set(named) & years:
+        return True
+    cumulative = bool(_CUMULATIVE.search(label))
+    if "其中" in before:  # a part (其中…) has the scope of its whole: "截至…累计…10220条，其中…5403条"
+        cumulative = cumulative or bool(_CUMULATIVE.search(before[: before.index("其中")]))
+    if query.scope == "cumulative":
+        return not (cumulative or _CUMULATIVE.search(before))
+    return cumulative
+
+
+def counts_something_else(query: Query, after: str) -> bool:
+    """"四条途径", "6个专栏": a number whose unit runs straight into a noun counts that noun; it answers
+    only a question that names it."""
+    m = re.match(r"[\u4e00-\u9fff]{1,4}", after)
+    if not m or _AFTER_NUMBER_OK.match(after):
+        return False
+    noun = m.group(0)
+    return not any(t in noun or noun[:2] in t for t in query.terms)
+
+
+def label_of(window: str, nums: list[Number], i: int) -> str:
+    """The phrase a number belongs to: back to the previous number or the clause boundary before it
+    ("其中门户网站公开818条、微信发布1468条" -> 1468's label is "微信发布")."""
+    n = nums[i]
+    start = nums[i - 1].end if i else 0
+    cut = max([m.end() for m in _LABEL_CUT.finditer(window, start, n.start)] or [start])
+    return window[cut : n.start]
+
+
 def _year_conflict(query_years: set[str], text_before: str) -> bool:
     """'由2016年的25%提高到100%': a number tied to another year than the one asked."""
     m = re.search(r"(20\d{2})年(?:的|底|末|初)?[^，。；]{0,4}$", text_before)
@@ -78,12 +117,15 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
         for s, e, prev in windows:
             sentence = hit.chunk.text[s:e]
             previous = hit.chunk.text[prev[0] : prev[1]] if prev else ""
-            nums = [n for n in parse_numbers(sentence)
-                    if n.unit not in _DATE_UNITS and (n.unit or query.unit is None)
+            every = [n for n in parse_numbers(sentence) if n.unit not in _DATE_UNITS]
+            nums = [n for n in every if (n.unit or query.unit is None)
                     and (query.unit is None or base_unit(n.unit) == query.unit)]
             for i, n in enumerate(nums):
                 group = nums[i : i + max(1, query.n_values)]
                 if len(group) < query.n_values or _year_conflict(years, sentence[: n.start]):
+                    continue
+                label = label_of(sentence, every, every.index(n))
+                if scope_conflict(query, label, sentence[: n.start]) or counts_something_else(query, sentence[n.end :]):
                     continue
                 last = group[-1]
                 clause_start = max([m.end() for m in _CLAUSE.finditer(sentence, 0, n.start)] or [0])
@@ -99,10 +141,72 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
     return out
 
 
+def _coverage(terms: list[str], text: str) -> float:
+    total = sum(_weight(t) for t in terms) or 1.0
+    return sum(_weight(t) * _credit(t, text) for t in terms) / total
+
+
+def _ask_score(ask: Ask, window: str, every: list[Number], i: int, prev: int | None, split: int) -> float:
+    """How well number i answers one ask: its label must say the ask's terms; a whole (共…) stands
+    before 其中, a part after it; an ask with no words of its own (占比多少) is the number right after
+    the previous ask's."""
+    n = every[i]
+    if ask.unit is not None and base_unit(n.unit) != ask.unit or (ask.unit is None and not n.unit):
+        return 0.0
+    if not ask.terms:  # only a share has no words of its own: the % right after the count it belongs to
+        return 1.0 if ask.unit == "%" and prev is not None and i == prev + 1 else 0.0
+    label = label_of(window, every, i)
+    own = _coverage(ask.terms, label)
+    if ask.part and own < 0.5:
+        return 0.0  # the part's label must name it: 微博 is not 微信
+    score = 0.7 * own + 0.3 * _coverage(ask.terms, window[: n.start])
+    if split >= 0 and (ask.whole or ask.part):
+        before = n.start < split
+        score += 0.3 if before == ask.whole else -1.0
+    return score
+
+
+def ask_candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list[Candidate]:
+    """Each ask answered by its own number in one window (a sentence, or two for 共…。其中…): the best
+    number per ask, in order, never the same number twice."""
+    out: list[Candidate] = []
+    years = set(re.findall(r"(20\d{2})\s*年", query.text))
+    for rank, hit in enumerate(hits):
+        text, c0 = doc_texts[hit.chunk.doc_id], hit.chunk.start
+        spans = sentence_spans(hit.chunk.text)
+        windows = [*spans, *((a[0], b[1]) for a, b in zip(spans, spans[1:]))]
+        for s, e in windows:
+            window = hit.chunk.text[s:e]
+            every = [n for n in parse_numbers(window) if n.unit not in _DATE_UNITS
+                     and not _year_conflict(years, window[: n.start])]
+            split = window.find("其中")
+            chosen: list[int] = []
+            scores: list[float] = []
+            for ask in query.asks:
+                prev = chosen[-1] if chosen else None
+                best = max(((j, _ask_score(ask, window, every, j, prev, split)) for j in range(len(every))
+                            if j not in chosen and (prev is None or j > prev)), key=lambda x: x[1], default=None)
+                if best is None or best[1] < 0.5:
+                    break
+                chosen.append(best[0])
+                scores.append(best[1])
+            if len(chosen) < len(query.asks):
+                continue
+            nums = [every[j] for j in chosen]
+            if any(scope_conflict(query, label_of(window, every, j), window[: every[j].start]) for j in chosen):
+                continue
+            support = 0.5 * min(scores) + 0.5 * _support(query, (window, "", "", ""))
+            cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,
+                           doc_label(hit.meta, hit.source))
+            out.append(Candidate(nums, support - 0.01 * rank - 0.02 * (window.count("。") > 1), cit, rank))
+    out.sort(key=lambda c: -c.support)
+    return out
+
+
 def extract_values(query: Query, hits: list[Hit], doc_texts: dict[str, str],
                    min_support: float = MIN_SUPPORT) -> tuple[list[Value], list[Citation]]:
     """Values for a numeric question, or ([], closest citations) when support is too thin."""
-    cands = candidates(query, hits, doc_texts)
+    cands = ask_candidates(query, hits, doc_texts) if query.asks else candidates(query, hits, doc_texts)
     if not cands or cands[0].support < min_support or len(cands[0].numbers) < query.n_values:
         return [], [c.citation for c in cands[:3]]
     best = cands[0]

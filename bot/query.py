@@ -8,7 +8,7 @@ import re
 
 from bot.numbers import UNITS, base_unit
 from govqa.places import places_in
-from govqa.types import Query
+from govqa.types import Ask, Query
 from vectorstore.tokenize import tokenize
 
 _ASK = r"(?:多少|几)"
@@ -83,7 +83,51 @@ def analyse(question: str, drop: list[str] | None = None) -> Query:
     focus = [t for t in terms if t in ask_clause] if n == 1 else []
     years = sorted({int(y) for y in re.findall(r"(?<!\d)(20\d{2}|19\d{2})\s*年", q)})
     return Query(q, places_in(q), years, n, unit, terms, focus or terms, fact=facts,
-                 head=head_term(q, terms) if n == 1 else None)
+                 head=head_term(q, terms) if n == 1 else None, asks=split_asks(q, terms, n, unit), scope=scope_of(q))
+
+
+_WHOLE = re.compile(r"共计|合计|总计|一共|总共|共")
+_CUMULATIVE = re.compile(r"累计|截至|截止|历年|至今")
+_THIS_YEAR = re.compile(r"当年|本年|新增|全年")
+
+
+def scope_of(q: str) -> str | None:
+    """Whether the question asks a running total (累计, 截至…) or this year's figure (当年, 新增)."""
+    if _CUMULATIVE.search(q):
+        return "cumulative"
+    if re.search(r"当年|本年|新增", q):
+        return "this_year"
+    return None
+
+
+def split_asks(q: str, terms: list[str], n: int, unit: str | None) -> list[Ask]:
+    """One Ask per 多少/几 when each stands in its own clause and there are as many as values asked
+    ("共…多少条？其中…多少条？", "…多少条？占比多少？"); [] otherwise (the values are then taken in order)."""
+    marks = list(re.finditer(_ASK + r"(?!少数)", q))
+    if len(marks) < 2 or len(marks) != n:
+        return []
+    asks: list[Ask] = []
+    start = 0
+    for k, m in enumerate(marks):
+        # The ask's clause runs to the end of its phrase: "发布了多少篇政策解读稿件？" names its noun after.
+        limit = marks[k + 1].start() if k + 1 < len(marks) else len(q)
+        stop = re.search(r"[？?，,；;。]", q[m.end() : limit])
+        if stop:
+            end = m.end() + stop.start()
+        else:  # two asks in one phrase ("由年初的多少家精简至多少家"): each ends at its unit
+            tail = re.match(rf"\s*(?:万|亿)?(?:{_UNIT_ALT})?", q[m.end() :])
+            end = m.end() + (tail.end() if tail else 0)
+        clause = q[start:end]
+        own_unit = asked_unit(clause) if re.search(_ASK, clause) else None
+        if own_unit is None and not any(w in clause for w in _RATE_WORDS):
+            own_unit = unit if not asks else asks[-1].unit
+        own_terms = [t for t in terms if t in clause]
+        asks.append(Ask(clause, own_unit, own_terms, whole=bool(_WHOLE.search(clause)) and "其中" not in clause,
+                        part="其中" in clause))
+        start = end
+    if any(a.part for a in asks) and not any(a.whole for a in asks):
+        asks[0].whole = True  # "…多少条？其中…多少条？": the first is the whole
+    return asks
 
 
 # Nouns every statistic of these reports shares: they never tell one number from another.

@@ -97,11 +97,17 @@ def docs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=
         typer.echo("还没有导入任何文档。用 `govqa ingest 文件夹` 导入。")
     for d in rows:
         m = d.meta
+        level = m.get("level") or "—"
+        if m.get("dept_level"):
+            level += f"（{m['dept_level']}）"
         typer.echo(
-            f"{d.doc_id}  {d.source}  地区={m.get('region') or '—'} 级别={m.get('level') or '—'} "
+            f"{d.doc_id}  {d.source}  地区={m.get('region') or '—'} 级别={level} "
             f"年份={m.get('year') or '—'} 类型={m.get('kind') or '—'} 发布单位={m.get('issuer') or '—'} "
             f"发布日期={m.get('published') or '—'} 块数={d.n_chunks}\n    标题：{m.get('title') or '—'}"
         )
+        for field, line in (m.get("evidence") or {}).items():
+            if field != "title":
+                typer.echo(f"    {field} 依据：{line[:80]}")
 
 
 @docs_app.command("set")

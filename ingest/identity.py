@@ -32,7 +32,7 @@ _BODY = re.compile(rf"[{_CJK}（）()]{{2,40}}?(?:人民政府办公厅|人民�
 # Words a mention may start with that are not part of a name ("结合开发区管委会…", "2019年高新区…").
 _LEAD = re.compile(r"^(?:年度|年|月|日|结合|按照|根据|依据|依照|对照|对|在|为|由|经|和|及|与|全|各|本|我|该|"
                    r"向|将|把|是|以|其|同时|并|现|特|了)+")
-_HEADER = re.compile(r"^\s*(标题|发布机构|发文机关|来源|信息来源|发布单位|索引号|主题分类)\s*[:：]\s*(.+?)\s*$", re.M)
+_HEADER = re.compile(r"^[\s•·\-*|\[【]*(标题|发布机构|发文机关|来源|信息来源|发布单位|索引号|主题分类)\s*[:：]\s*(.+?)\s*$", re.M)
 _TITLE_TAIL = r"(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报|工作要点|要点)"
 _TITLE = re.compile(rf"^(?P<pre>.*?)(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<post>.*?){_TITLE_TAIL}")
 
@@ -105,14 +105,26 @@ def _level_of(p: Parsed, for_government: bool) -> tuple[str | None, str | None]:
 
 
 def _clean(name: str) -> str:
-    name = re.sub(r"[\s《》“”\"]", "", name)
-    return _LEAD.sub("", re.sub(r"^(?:关于|中共)", "", name))
+    name = re.sub(r"[\s《》“”\"\]】|]", "", name)
+    return _from_place(_LEAD.sub("", re.sub(r"^(?:关于|中共)", "", name)))
+
+
+def _from_place(name: str) -> str:
+    """A mention caught with a verb in front ("公布开阳县冯三镇人民政府") starts at its first gazetteer place."""
+    g = gazetteer()
+    if g.match_at(name, 0):
+        return name
+    for i in range(1, min(5, len(name))):
+        if g.match_at(name, i):
+            return name[i:]
+    return name
 
 
 def _masked(text: str) -> str:
-    """The text with cited titles (《…》) and addresses blanked, same length: a body named there is
-    another body (《福建省人民政府办公厅关于…》, 地址:…人民政府办公室), not the issuer."""
+    """The text with cited titles (《…》), contact offices and addresses blanked, same length: a body
+    named there is another body (《福建省人民政府办公厅关于…》, 请与…办公室联系, 地址:…), not the issuer."""
     text = re.sub(r"《[^》]{0,80}》", lambda m: "　" * len(m.group(0)), text)
+    text = re.sub(r"请与[^，。,；;\n]{0,50}?联系", lambda m: "　" * len(m.group(0)), text)  # the contact office
     return re.sub(r"(?:地址|联系地址|通讯地址)\s*[:：][^,，。;；\n]{0,40}", lambda m: "　" * len(m.group(0)), text)
 
 
@@ -123,6 +135,20 @@ def _title_body(title: str) -> str | None:
     body = m.group("pre") or m.group("post")
     body = re.sub(r"(?:关于|的)$", "", _clean(body))
     return body or None
+
+
+def _anchored(p: Parsed) -> bool:
+    """A mention names a real body: a gazetteer place, a town's government (唐村镇政府), or a zone's
+    管委会 under a short proper name (番禺经济技术开发区管委会)."""
+    if any(lv in (Level.province, Level.city, Level.county) for _, lv in p.places):
+        return True
+    if not p.places:
+        return False
+    name, level = p.places[-1]
+    if level == Level.township:
+        return bool(_GOV_TAIL.match(p.tail))
+    short = re.sub(ZONE + "$", "", name)
+    return level == Level.zone and bool(re.match(r"^(?:管理委员会|管委会)", p.tail)) and 2 <= len(short) <= 4
 
 
 def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tuple[str, str]]:
@@ -163,7 +189,9 @@ def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tu
         # A body named in a list or right before 《…》 is another one (the superior whose rules it follows).
         if re.search(r"[和及与、或]$", before) or after in ("《", "　", "、", "和", "及", "与"):
             continue
-        if parse_body(name).places and len(name) >= 4:
+        # A mention in running text is the weakest evidence: it must name a gazetteer place
+        # (free text also says "第一时间完成开发区管委会…").
+        if _anchored(parse_body(name)) and len(name) >= 4:
             out.append((name, text[max(0, m.start() - 10) : m.end() + 10].replace("\n", " ")))
             break
     return out

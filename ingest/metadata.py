@@ -44,11 +44,17 @@ def find_title(text: str) -> str | None:
                  r"(?:年度报告|年报|工作要点实施方案|工作要点|要点))", head)
     if m and lines and len(lines[0]) > 80:
         return m.group(1).strip("《》")
-    # A title split across lines: "高平市人民政府\n2016年政府信息公开年度报告".
-    for a, b in zip(lines, lines[1:]):
-        if re.search(_GOV_SUFFIX + "$", a) and re.match(r"20\d{2}年.*(年度报告|工作要点)$", b):
-            return a + b
+    # A title split across lines: "高平市人民政府\n2016年政府信息公开年度报告",
+    # "平阳县水头镇2008年政府信息公开工作\n年度报告". The join must read as a whole title.
+    for a, b in zip(lines[:6], lines[1:7]):
+        if re.match(r"\D+(?:19|20)\d{2}年", b):
+            continue  # b names its body before its year: a title of its own (a is a heading above it)
+        if len(a + b) <= 60 and not re.search(r"[。，,；;]", a + b) and re.search(
+                r"(?:19|20)\d{2}年度?.*(?:年度报告|工作要点)$", a + b) and not re.search(r"(?:年度报告|工作要点)$", a):
+            return (a + b).strip("《》")
     for line in lines:
+        if ">" in line or "》" in line.rstrip("》")[1:]:
+            continue  # a breadcrumb ("首页 > 信息公开 > 政府信息公开年报") or a sentence citing a title
         if 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|信息公开年报|工作要点|实施方案|工作计划)$", line):
             return line.strip("《》")
     return None

@@ -102,3 +102,34 @@ def test_region_without_an_issuer_line_comes_from_the_government_named_in_the_te
     text = normalize_text(f"2017年政府信息公开工作年度报告\n2017年,全市各级政府主动公开政府信息6万条。"
                           f"{city}人民政府门户网站发布信息1200条。{city}人民政府常务会议研究政务公开工作。")
     assert extract_metadata(text)["region"] == city
+
+
+# Identities read by a person from real published pages (data/real/pages), one per kind of issuer.
+REAL_IDENTITIES = {
+    # township: "冯三镇人民政府2020年政府信息公开工作年度报告", "现公布开阳县冯三镇人民政府…"
+    "p_63b46918.txt": {"region": "开阳县冯三镇", "level": "township", "year": 2020},
+    # department of a province, title "江苏省交通运输厅2023年政府信息公开工作年度报告"
+    "p_b01d61df.txt": {"region": "江苏省", "issuer": "江苏省交通运输厅", "level": "department",
+                       "dept_level": "province", "year": 2023},
+    # development zone, title "重庆黔江高新技术产业开发区管理委员会2025年政府信息公开工作年度报告"
+    "p_56496471.txt": {"region": "重庆黔江高新技术产业开发区", "issuer": "重庆黔江高新技术产业开发区管理委员会",
+                       "level": "zone", "year": 2025},
+    # crawler header block: "标题: 2008年高青县畜牧局政府信息公开工作年度报告" (year before the body)
+    "p_39b1190e.txt": {"region": "高青县", "issuer": "高青县畜牧局", "level": "department", "dept_level": "county",
+                       "year": 2008},
+    # "来源 : 深圳市福田区集体经济发展服务署" under a title that names only "区集体经济发展服务署"
+    "p_0baa2c34.txt": {"region": "深圳市福田区", "issuer": "深圳市福田区集体经济发展服务署", "level": "department",
+                       "dept_level": "county", "year": 2021},
+    # split title: "平阳县水头镇2008年政府信息公开工作\n年度报告"; parents from the gazetteer
+    "p_df89bf16.txt": {"region": "平阳县水头镇", "level": "township", "year": 2008,
+                       "title": "平阳县水头镇2008年政府信息公开工作年度报告", "parents": ["浙江省", "温州市"]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_IDENTITIES))
+def test_identity_of_real_reports_of_each_issuer_kind(name):
+    path = DEMO.parent / "real" / "pages" / name
+    meta = extract_metadata(normalize_text(load(path, 10**8)))
+    for key, expected in REAL_IDENTITIES[name].items():
+        assert meta[key] == expected, (name, key, meta)
+    assert meta["evidence"].get("region"), "the line the region was read from is kept"

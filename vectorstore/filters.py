@@ -43,9 +43,10 @@ def identity_names(d: DocRecord) -> list[str]:
     m = d.meta
     names = []
     if m.get("region"):
-        names += [m["region"], short_name(m["region"])]
-        last = re.split(r"(?<=[省市县区州盟旗])", m["region"])
-        names += [p for p in last if len(p) >= 2]
+        # The area's own name, whole and as its last part ("淮安市洪泽区" is also "洪泽区", "洪泽"), never
+        # its parents' names: "平阳县水头镇" is not a report about 平阳县.
+        last = [p for p in re.split(r"(?<=[省市县区州盟旗])", m["region"]) if p][-1]
+        names += [m["region"], last, short_name(last)]
     if m.get("issuer"):
         names += [m["issuer"], _GOV_WORDS.sub("", m["issuer"])]
     return [n for n in dict.fromkeys(names) if n and len(n) >= 2]

@@ -1,0 +1,70 @@
+"""Issue 12: the right number or none, on real reports (data/real). Each class of wrong answer seen on
+unseen reports gets a question here; the values were read by a person from the files quoted."""
+
+from __future__ import annotations
+
+import pytest
+
+from govqa.library import Library
+from govqa.settings import Settings
+from tests.conftest import ROOT
+
+PAGES = ROOT / "data" / "real" / "pages"
+FILES = ["p_62bb5166.txt",  # 盐城市生态环境局 2022: "共计3862条次。其中门户网站公开818条、微信发布1468条、微博发布1576条。"
+         "p_0baa2c34.txt",  # 深圳市福田区集体经济发展服务署 2021: "我署共公开信息121条,其中,…工作动态信息75条"
+         "p_52a224cc.txt",  # 沙头镇 2008: "政策文件类信息24条,占7.7 %"
+         "p_86f33447.txt",  # 绥宁县 2019: "截至2019年12月底,累计主动公开政府信息10220条,其中…5403条"
+         "p_e975b96f.txt",  # 涵江区卫生局: "2010年度主动公开政府信息54条", "通过四条途径"
+         "p_6687b154.txt",  # 桐乡市交通运输局 2014: "92条,其中:政策文件类7条、报告统计1条、行政审批类21条…"
+         "p_df89bf16.txt"]  # 平阳县水头镇 2008
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory, cache_dir) -> Library:
+    lib = Library(Settings(data_dir=tmp_path_factory.mktemp("real") / "data", cache_dir=cache_dir))
+    assert not lib.add([PAGES / f for f in FILES]).failed
+    return lib
+
+
+def values(lib: Library, question: str) -> list[tuple[float, str]]:
+    ans = lib.ask(question, backend="extractive").answer
+    for v in ans.values:  # every value stands in its cited sentence
+        assert v.text in v.citation.quote
+    return [(v.value, v.unit) for v in ans.values]
+
+
+def test_four_counts_of_one_unit_the_label_decides(real):
+    assert values(real, "盐城市生态环境局2022年微博发布信息多少条？") == [(1576, "条")]
+    assert values(real, "盐城市生态环境局2022年通过微信发布信息多少条？") == [(1468, "条")]
+    assert values(real, "盐城市生态环境局2022年门户网站公开信息多少条？") == [(818, "条")]
+
+
+def test_whole_and_part_come_from_the_whole_and_the_part(real):
+    assert values(real, "盐城市生态环境局2022年主动公开各类政府信息共计多少条次？其中微博发布多少条？") == [
+        (3862, "条次"), (1576, "条")]
+    assert values(real, "2021年深圳市福田区集体经济发展服务署共公开信息多少条？其中工作动态信息多少条？") == [
+        (121, "条"), (75, "条")]
+    # The part is named by its own label, not the first one after 其中 (政策文件类7条).
+    assert values(real, "桐乡市交通运输局2014年主动公开政府信息多少条？其中行政审批类多少条？") == [(92, "条"), (21, "条")]
+
+
+def test_each_asked_value_has_its_own_unit(real):
+    assert values(real, "沙头镇2008年主动公开的政策文件类信息有多少条？占比多少？") == [(24, "条"), (7.7, "%")]
+
+
+def test_scope_running_total_vs_this_year(real):
+    # Only a running total (累计…10220条) and its parts are stated: this year's new count is not.
+    assert real.ask("绥宁县2019年当年新增主动公开政府信息多少条？").answer.refused
+    assert values(real, "截至2019年12月底，绥宁县累计主动公开政府信息多少条？") == [(10220, "条")]
+
+
+def test_a_number_of_another_year_or_counting_something_else_is_no_answer(real):
+    ans = real.ask("涵江区卫生局2011年主动公开政府信息多少条？").answer  # the text says 2010年度…54条
+    assert ans.refused and "54" not in ans.answer
+
+
+def test_a_township_report_never_answers_for_its_county_nor_a_department_for_the_city(real):
+    county = real.ask("平阳县2008年主动公开政府信息多少条？").answer
+    assert county.refused and "下属" in county.reason
+    city = real.ask("2022年盐城市全市主动公开政府信息多少条？").answer
+    assert city.refused and "部门" in city.reason
