@@ -78,6 +78,17 @@ def scope_conflict(query: Query, label: str, before: str) -> bool:
     return cumulative
 
 
+_WHOLE_AREA = re.compile(r"全省|全市|全区|全县|全州|全镇|全乡|各级")
+_DEPT_SELF = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我署|本署|我中心|本中心|我站|本站|我院|本院")
+
+
+def subject_conflict(query: Query, sentence: str) -> bool:
+    """A question about a whole area (全市, 各级…) is not answered by a department speaking of itself
+    ("我局收到…1件")."""
+    return bool(_WHOLE_AREA.search(query.text)) and bool(_DEPT_SELF.search(sentence)) \
+        and not _WHOLE_AREA.search(sentence)
+
+
 def counts_something_else(query: Query, after: str) -> bool:
     """"四条途径", "6个专栏": a number whose unit runs straight into a noun counts that noun; it answers
     only a question that names it."""
@@ -125,7 +136,8 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
                 if len(group) < query.n_values or _year_conflict(years, sentence[: n.start]):
                     continue
                 label = label_of(sentence, every, every.index(n))
-                if scope_conflict(query, label, sentence[: n.start]) or counts_something_else(query, sentence[n.end :]):
+                if (scope_conflict(query, label, sentence[: n.start]) or counts_something_else(query, sentence[n.end :])
+                        or subject_conflict(query, sentence)):
                     continue
                 last = group[-1]
                 clause_start = max([m.end() for m in _CLAUSE.finditer(sentence, 0, n.start)] or [0])
@@ -193,7 +205,8 @@ def ask_candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> 
             if len(chosen) < len(query.asks):
                 continue
             nums = [every[j] for j in chosen]
-            if any(scope_conflict(query, label_of(window, every, j), window[: every[j].start]) for j in chosen):
+            if subject_conflict(query, window) or any(
+                    scope_conflict(query, label_of(window, every, j), window[: every[j].start]) for j in chosen):
                 continue
             support = 0.5 * min(scores) + 0.5 * _support(query, (window, "", "", ""))
             cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,

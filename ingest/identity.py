@@ -45,6 +45,7 @@ class Identity:
     dept_level: str | None = None
     parents: list[str] = field(default_factory=list)
     compiled_by: str | None = None  # "由X编制": often the government's office writing the government's report
+    short_names: list[str] = field(default_factory=list)  # the area's own last name and its short form
     evidence: dict[str, str] = field(default_factory=dict)  # field -> the line it was read from
 
 
@@ -197,6 +198,53 @@ def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tu
     return out
 
 
+_ZONE_SHORT = [("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("经济技术开发区", "经开区"),
+               ("经济开发区", "经开区"), ("综合保税区", "综保区"), ("管理委员会", "管委会")]
+
+
+def aliases(name: str) -> list[str]:
+    """Short forms people write for a body or area: 重庆黔江高新技术产业开发区 -> 黔江高新区, 重庆黔江高新区;
+    长兴岛经济技术开发区 -> 长兴岛经开区. The leading province/city name is optional."""
+    out = {name}
+    for long, short in _ZONE_SHORT:
+        out |= {n.replace(long, short) for n in out}
+    if not re.search(ZONE, name):
+        return sorted(out)  # a department without its place ("生态环境局") or a government is no name
+    g = gazetteer()
+    for n in list(out):
+        lead = g.match_at(n, 0)
+        stem = re.sub(r"(?:省|市|自治区)$", "", lead) if lead else ""
+        if lead and len(n) > len(lead) + 2:
+            out.add(n[len(lead) :])
+        elif stem and n.startswith(stem) and len(n) > len(stem) + 2:  # 重庆黔江… (重庆 without 市)
+            out.add(n[len(stem) :])
+        elif len(n) > 4 and g.match_at(n[:2] + "市", 0):
+            out.add(n[2:])
+    generic = re.compile(r"^(?:高新|经济|经开|综合|综保|国家|工业|产业|开发|管委|管理|保税)")
+    return sorted(o for o in out if len(o) >= 3 and not generic.match(o))
+
+
+def named_in_text(text: str) -> list[str]:
+    """Every gazetteer place the report names, and the bodies named in its opening and its contact
+    line ("请与兴安盟生态环境局办公室联系"): what a question may call a report whose title and headers
+    name nothing. Weak evidence, used only for reports whose identity could not be read."""
+    g = gazetteer()
+    names: list[str] = []
+    pos = 0
+    while pos < len(text):
+        found = g.match_at(text, pos)
+        if found:
+            names.append(found)
+        pos += len(found) if found else 1
+    contact = " ".join(re.findall(r"请与([^，。,；;\n]{2,50}?)联系", text))
+    for m in _BODY.finditer(text[:1500] + "\n" + contact):
+        p = parse_body(_clean(m.group(0)))
+        if p.places:
+            chain = "".join(n for n, _ in p.places)
+            names += [chain, *(n for n, _ in p.places), *aliases(_clean(m.group(0)))]
+    return list(dict.fromkeys(n for n in names if len(n) >= 2))
+
+
 def read_identity(text: str, title: str | None, work_plan: bool = False) -> Identity:
     """The issuer, region, level and parents of a report; empty where nothing is explicit."""
     ident = Identity()
@@ -224,6 +272,8 @@ def read_identity(text: str, title: str | None, work_plan: bool = False) -> Iden
         ident.compiled_by = _clean(compiled.group(1))
     ident.region = "".join(n for n, _ in p.places)
     ident.evidence["region"] = line
+    last = p.places[-1][0]  # "重庆市开州区" is also "开州区" (never its parent's name alone)
+    ident.short_names = [last, *([re.sub(r"(?:自治区|自治州|省|市|县|区|旗|盟)$", "", last)] if len(last) > 3 else [])]
     ident.level, ident.dept_level = _level_of(p, work_plan or line.startswith("由"))
     if ident.level:
         ident.evidence["level"] = line

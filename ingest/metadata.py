@@ -14,7 +14,7 @@ from typing import Any
 import jieba.posseg
 
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
-from ingest.identity import read_identity
+from ingest.identity import aliases, named_in_text, read_identity
 
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
 _DEPT = r"[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|中心)"
@@ -199,6 +199,8 @@ def extract_metadata(text: str) -> dict[str, Any]:
         "dept_level": ident.dept_level,
         "issuer": ident.issuer,
         "compiled_by": ident.compiled_by,
+        "aliases": sorted({a for n in (ident.region, ident.issuer) if n for a in aliases(n)} | set(ident.short_names)),
+        "names": named_in_text(text) if not (ident.region and ident.issuer) else [],
         "parents": ident.parents,
         "year": year,
         "kind": kind,

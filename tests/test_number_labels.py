@@ -16,7 +16,8 @@ FILES = ["p_62bb5166.txt",  # 盐城市生态环境局 2022: "共计3862条次�
          "p_86f33447.txt",  # 绥宁县 2019: "截至2019年12月底,累计主动公开政府信息10220条,其中…5403条"
          "p_e975b96f.txt",  # 涵江区卫生局: "2010年度主动公开政府信息54条", "通过四条途径"
          "p_6687b154.txt",  # 桐乡市交通运输局 2014: "92条,其中:政策文件类7条、报告统计1条、行政审批类21条…"
-         "p_df89bf16.txt"]  # 平阳县水头镇 2008
+         "p_df89bf16.txt",  # 平阳县水头镇 2008
+         "p_43819e49.txt"]  # names its body only in "请与兴安盟生态环境局办公室联系": "2022年收到信息公开申请4件"
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +69,9 @@ def test_a_township_report_never_answers_for_its_county_nor_a_department_for_the
     assert county.refused and "下属" in county.reason
     city = real.ask("2022年盐城市全市主动公开政府信息多少条？").answer
     assert city.refused and "部门" in city.reason
+
+
+def test_a_report_that_names_itself_only_in_its_contact_line_is_still_found(real):
+    assert values(real, "2022年兴安盟生态环境局收到多少件信息公开申请？") == [(4, "件")]
+    # …but not for a question about the whole area, which needs the area's own report.
+    assert real.ask("2022年兴安盟全盟收到多少件信息公开申请？").answer.refused

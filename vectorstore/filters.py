@@ -43,17 +43,17 @@ def identity_names(d: DocRecord) -> list[str]:
     m = d.meta
     names = []
     if m.get("region"):
-        # The area's own name, whole and as its last part ("淮安市洪泽区" is also "洪泽区", "洪泽"), never
-        # its parents' names: "平阳县水头镇" is not a report about 平阳县.
-        last = [p for p in re.split(r"(?<=[省市县区州盟旗])", m["region"]) if p][-1]
-        names += [m["region"], last, short_name(last)]
+        # The area's own name; its last part ("淮安市洪泽区" is also "洪泽区", "洪泽") comes with the aliases
+        # ingest wrote, never its parents' names: "平阳县水头镇" is not a report about 平阳县.
+        names += [m["region"], short_name(m["region"])]
     if m.get("issuer"):
         names += [m["issuer"], _GOV_WORDS.sub("", m["issuer"])]
+    names += m.get("aliases") or []
     return [n for n in dict.fromkeys(names) if n and len(n) >= 2]
 
 
-def _match_len(d: DocRecord, question: str) -> int:
-    return max((len(n) for n in identity_names(d) if n in question), default=0)
+def _match_len(d: DocRecord, question: str, names: list[str] | None = None) -> int:
+    return max((len(n) for n in (identity_names(d) if names is None else names) if n in question), default=0)
 
 
 def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
@@ -67,6 +67,16 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
     years = query.years
     matched = {d.doc_id: _match_len(d, question) for d in documents}
     best = max(matched.values(), default=0)
+    if not best and not _WHOLE.search(question):  # a whole area (全市, 各级) needs its own report, read as such
+        # No report's own name: a report whose identity could not be read is matched by the bodies and
+        # places its opening names (never one whose identity says it is about another area).
+        matched = {d.doc_id: _match_len(d, question, d.meta.get("names") or []) if not d.meta.get("region")
+                   or not d.meta.get("issuer") else 0 for d in documents}
+        for d in documents:  # a short name inside an unread report's only name ("东疆综保区" in its issuer)
+            if not d.meta.get("region") and d.meta.get("issuer"):
+                inside = [len(p) for p in query.places if len(p) >= 4 and p in d.meta["issuer"]]
+                matched[d.doc_id] = max([matched[d.doc_id], *inside])
+        best = max(matched.values(), default=0)
     named_docs = [d for d in documents if best and matched[d.doc_id] == best]
     f = DocFilter(regions=sorted({d.meta.get("region") or d.meta.get("issuer") or "" for d in named_docs} - {""}),
                   years=years)
@@ -97,6 +107,13 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
             f.unknown_regions = [p]
             return f
     f.unknown_regions = list(query.places)
+    # Reports whose identity could not be read but which name the place asked may be about it.
+    unread = [d for d in documents if not d.meta.get("region") and (not years or d.meta.get("year") in years)
+              and any(p in (d.meta.get("names") or []) for p in query.places)]
+    if f.unknown_regions and unread and not _WHOLE.search(question):  # a whole area needs its own report
+        # Search those alone rather than refuse (the answer's citation shows which report it came from).
+        f.doc_ids = [d.doc_id for d in unread]
+        return f
     if f.unknown_regions:
         f.doc_ids = []
         f.reason = "没有关于" + "、".join(f.unknown_regions) + "的报告"
