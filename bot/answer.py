@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Callable
 
+from bot.cells import cell_answer
 from bot.extract import MIN_SUPPORT, extract_values
 from bot.query import analyse, split_question
 from bot.verify import verify
@@ -92,6 +93,35 @@ def passages(hits: list[Hit], n: int = 3) -> list[Citation]:
             for h in hits[:n]]
 
 
+def _from_tables(store: Store, query: Query, doc_ids: list[str] | None, hits: list[Hit],
+                 texts: dict[str, str]) -> tuple[list[Value], list[Citation]] | None:
+    """Each asked value from a table cell of the question's reports (bot/cells.py), or None when the
+    tables do not answer every ask (the prose extractor then tries)."""
+    ids = doc_ids if doc_ids is not None and len(doc_ids) <= 5 else list(dict.fromkeys(h.chunk.doc_id for h in hits))
+    source = {}
+    for d in ids:
+        if d not in texts:
+            doc = store.document(d)
+            texts[d] = doc.text if doc else ""
+        meta = next((h.meta for h in hits if h.chunk.doc_id == d), {})
+        src = next((h.source for h in hits if h.chunk.doc_id == d), "")
+        source[d] = (src, doc_label(meta, src))
+    docs = {d: texts[d] for d in ids if "【表" in texts[d]}
+    if not docs:
+        return None
+    asks = [a.clause for a in query.asks] or [query.text]
+    # "本年新收…多少件？其中自然人多少件？": a later ask that names no row is about the previous ask's row.
+    got = [cell_answer(q, docs, source) or (cell_answer(asks[i - 1] + q, docs, source) if i else None)
+           for i, q in enumerate(asks)]
+    if not all(got) or len(got) != max(1, query.n_values):
+        return None
+    cits: list[Citation] = []
+    for _, c in got:
+        if c not in cits:
+            cits.append(c)
+    return [v for v, _ in got], cits
+
+
 def answer_question(store: Store, question: str, k: int = 6, backend: Backend = Backend.auto,
                     doc_ids: list[str] | None = None, min_support: float | None = None,
                     on_token: Callable[[str], None] | None = None) -> Answer:
@@ -140,7 +170,8 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 citations += [c for c in got.citations if c not in citations]
                 continue
         if query.numeric:
-            vals, cits = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
+            from_cells = _from_tables(store, query, flt.doc_ids, hits, texts)
+            vals, cits = from_cells or extract_values(query, hits, texts, min_support or MIN_SUPPORT)
             if not vals:
                 closest = cits or passages(hits, 2)
                 refused_why = "报告中没有明确对应该问题的数字"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from govqa.cells import cells_in_text, is_row_line
+
 # Longest first so "人次" wins over "人", "万元" is split into multiplier + 元.
 UNITS = sorted(
     ("件 条次 条 次 篇 个 家 人次 人 项 元 期 场 份 部 名 台 户 所 处 批 类 本 套 张 封 门 栏目 个次 件次 "
@@ -117,5 +119,11 @@ def parse_numbers(text: str) -> list[Number]:
 
 
 def present_in(value: float, unit: str, quote: str) -> bool:
-    """Is (value, unit) stated in ``quote``, in any of its written forms? The verifier's core test."""
-    return any(n.same(value, unit) for n in parse_numbers(quote))
+    """Is (value, unit) stated in ``quote``, in any of its written forms? The verifier's core test.
+    A table row (【表N】…｜列=值) states its values in the unit its template gives the column."""
+    if any(n.same(value, unit) for n in parse_numbers(quote)):
+        return True
+    if is_row_line(quote):
+        return any(c.value is not None and same_value(c.value * unit_scale(c.unit), base_unit(c.unit), value, unit)
+                   for c in cells_in_text(quote))
+    return False

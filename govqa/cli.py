@@ -140,6 +140,31 @@ def remove(doc: str = typer.Argument(..., help="文档编号（或前缀）、�
 
 
 @app.command()
+def tables(
+    doc: str = typer.Argument(..., help="文档编号（或前缀）、相对路径或文件名"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每个单元格一条，含其在原文中的位置）"),
+) -> None:
+    """列出报告的统计表（主动公开、收到和处理申请、复议诉讼）：按行列出各单元格；空白单元格保持空白。"""
+    try:
+        cells = _library().tables(doc)
+    except LibraryError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json([c.to_dict() for c in cells])
+        return
+    if not cells:
+        typer.echo("该报告中没有识别出统计表（txt 中被压平的表格不会被猜测拆分）。")
+        return
+    row = None
+    for c in cells:
+        if (c.table, c.row) != row:
+            row = (c.table, c.row)
+            typer.secho(f"\n表{c.table}（{c.kind}） {c.row}", bold=True)
+        shown = c.raw if c.raw else "（空白）"
+        typer.echo(f"  {c.col} = {shown}{c.unit if c.raw else ''}  [{c.start}:{c.end}]")
+
+
+@app.command()
 def repair() -> None:
     """修复报告库：按登记表重建关键词索引，补回缺失的向量（使用已缓存的嵌入），删除多余的向量。"""
     try:

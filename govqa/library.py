@@ -18,6 +18,7 @@ from typing import Any
 from bot.answer import answer_question, passages
 from bot.query import analyse
 from bot.sections import Summary
+from govqa.cells import Cell, cells_in_text
 from govqa.meta import MetaError, parse_updates
 from govqa.settings import Settings, get_settings
 from govqa.summaries import SummaryCache
@@ -238,6 +239,11 @@ class Library:
         return {"label": doc_label(doc.meta, doc.source), "region": doc.meta.get("region") or "",
                 "year": doc.meta.get("year") or "", "before": doc.text[max(0, start - CONTEXT_CHARS) : start],
                 "after": doc.text[end : end + CONTEXT_CHARS]}
+
+    # -- tables -------------------------------------------------------------------------------
+    def tables(self, ref: str) -> list[Cell]:
+        """The statistical tables' cells of one report, each an exact span of its stored text."""
+        return cells_in_text(self.document(ref).text)
 
     # -- summaries ----------------------------------------------------------------------------
     def summary(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,

@@ -10,6 +10,7 @@ before decoding, because GB18030 will "decode" almost any byte string.
 from __future__ import annotations
 
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def _load_binary(path: Path, suffix: str, data: bytes) -> str:
         from ingest.pdf import load_pdf
 
         try:
-            return load_pdf(path, progress=True)[0]
+            return load_pdf(path, progress=sys.stderr.isatty())[0]
         except IngestError:
             raise
         except Exception as exc:

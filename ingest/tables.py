@@ -25,17 +25,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-try:  # the normalizer moved to govqa.text in the refactor; older trees keep it in ingest.normalize
-    from govqa.text import normalize_text
-except ImportError:  # pragma: no cover - depends on the tree this runs in
-    from ingest.normalize import normalize_text  # type: ignore[no-redef]
+from govqa.cells import SEP
+from govqa.text import normalize_text
 
 KIND_ACTIVE = "主动公开"
 KIND_REQUEST = "申请"
 KIND_REVIEW = "复议诉讼"
 KIND_OTHER = "其他"
 
-SEP = "｜"
 PLACEHOLDER = "\ue000表{}\ue000"  # private-use marks a loader leaves where a table's lines go
 
 # ---------------------------------------------------------------- the national template

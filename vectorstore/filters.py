@@ -52,6 +52,16 @@ def identity_names(d: DocRecord) -> list[str]:
     return [n for n in dict.fromkeys(names) if n and len(n) >= 2]
 
 
+def _same_area(a: DocRecord, b: DocRecord) -> bool:
+    """Two reports of one body: regions one the other's suffix (洪泽区, 淮安市洪泽区), both governments or
+    both the same kind of department."""
+    ra, rb = a.meta.get("region") or "", b.meta.get("region") or ""
+    if not ra or not rb or not (ra.endswith(rb) or rb.endswith(ra)):
+        return False
+    ia, ib = _GOV_WORDS.sub("", a.meta.get("issuer") or ""), _GOV_WORDS.sub("", b.meta.get("issuer") or "")
+    return ia.endswith(ib) or ib.endswith(ia) or (ia in (ra, "") and ib in (rb, ""))
+
+
 def _match_len(d: DocRecord, question: str, names: list[str] | None = None) -> int:
     return max((len(n) for n in (identity_names(d) if names is None else names) if n in question), default=0)
 
@@ -78,6 +88,8 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
                 matched[d.doc_id] = max([matched[d.doc_id], *inside])
         best = max(matched.values(), default=0)
     named_docs = [d for d in documents if best and matched[d.doc_id] == best]
+    # The same area under a shorter name is the same area: 洪泽区 2023 beside 淮安市洪泽区 2024.
+    named_docs += [d for d in documents if 0 < matched[d.doc_id] < best and any(_same_area(d, b) for b in named_docs)]
     f = DocFilter(regions=sorted({d.meta.get("region") or d.meta.get("issuer") or "" for d in named_docs} - {""}),
                   years=years)
     if named_docs:

@@ -1,0 +1,69 @@
+"""Answers from the national tables' cells, one question per table kind, on real published files
+(data/pdf). Values read by a person from the page images (pdftoppm -r 80): 淮安市 2024 p3–p5."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from govqa.library import Library
+from govqa.settings import Settings
+from tests.conftest import ROOT
+
+PDF = ROOT / "data" / "pdf"
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory, cache_dir) -> Library:
+    library = Library(Settings(data_dir=tmp_path_factory.mktemp("tables") / "data", cache_dir=cache_dir))
+    assert not library.add([PDF / "huaian_2024.pdf", PDF / "shanghai_2019.html"]).failed
+    return library
+
+
+def cell(library: Library, question: str) -> tuple[list[tuple[float, str]], str]:
+    ans = library.ask(question, backend="extractive").answer
+    assert not ans.refused, ans.answer
+    quote = ans.citations[0].quote
+    assert quote.startswith("【表")  # the row itself is cited
+    return [(v.value, v.unit) for v in ans.values], quote
+
+
+@pytest.mark.parametrize("question,expected,row", [
+    ("2024年淮安市政府信息公开申请中予以公开的有多少件？", [(1362, "件")], "（一）予以公开"),
+    ("淮安市2024年本年新收政府信息公开申请多少件？其中自然人多少件？", [(3119, "件"), (3001, "件")], "一、本年新收"),
+    ("2024年淮安市因政府信息公开被申请行政复议的总计多少件？", [(351, "件")], "【表3】行政复议"),
+    ("2024年淮安市政府信息公开行政诉讼中复议后起诉的总计多少件？", [(20, "件")], "【表3】行政诉讼"),
+    ("2024年淮安市主动公开的行政处罚本年处理决定数量是多少？", [(3985758, "件")], "行政处罚"),
+    ("2024年淮安市行政事业性收费本年收费金额是多少？", [(961716000, "元")], "行政事业性收费"),  # 96171.6万元
+])
+def test_a_question_per_table_kind_is_answered_from_its_cell(lib, question, expected, row):
+    got, quote = cell(lib, question)
+    assert got == expected and row in quote
+
+
+def test_a_blank_cell_is_no_answer(lib):
+    # 上海市人民政府办公厅 2019, 本年新收 × 科研机构: blank in the published table, not 0.
+    cells = [c for c in lib.tables("shanghai_2019.html") if c.row.startswith("一、本年新收") and c.col.endswith("科研机构")]
+    assert [c.raw for c in cells] == [""] and cells[0].value is None
+    assert lib.ask("2019年上海市人民政府办公厅收到政府信息公开申请中，科研机构提出的有多少件？").answer.refused
+
+
+def test_tables_command_lists_cells_with_exact_spans(lib, monkeypatch):
+    from govqa.cli import app
+    from govqa.settings import get_settings
+
+    monkeypatch.setenv("GOVQA_DATA_DIR", str(lib.settings.data_dir))
+    monkeypatch.setenv("GOVQA_CACHE_DIR", str(lib.settings.cache_path))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["tables", "huaian_2024.pdf", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    cells = json.loads(result.output)
+    text = lib.document("huaian_2024.pdf").text
+    assert all(text[c["start"] : c["end"]] == c["raw"] for c in cells)
+    total = next(c for c in cells if c["row"] == "三、本年度办理结果/（七）总计" and c["col"] == "总计")
+    assert total["value"] == 3050 and total["unit"] == "件"
