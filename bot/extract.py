@@ -186,7 +186,9 @@ def ask_candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> 
     for rank, hit in enumerate(hits):
         text, c0 = doc_texts[hit.chunk.doc_id], hit.chunk.start
         spans = sentence_spans(hit.chunk.text)
-        windows = [*spans, *((a[0], b[1]) for a, b in zip(spans, spans[1:]))]
+        # A whole and its parts may run over several sentences: "共新增…750条。其中,…9条;政策文件类信息429条;…"
+        windows = [(spans[i][0], spans[j][1]) for i in range(len(spans)) for j in range(i, min(i + 5, len(spans)))
+                   if spans[j][1] - spans[i][0] <= 400]
         for s, e in windows:
             window = hit.chunk.text[s:e]
             every = [n for n in parse_numbers(window) if n.unit not in _DATE_UNITS

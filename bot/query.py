@@ -41,7 +41,7 @@ def asked_unit(q: str) -> str | None:
 
 def count_values(q: str) -> int:
     n = len(re.findall(_ASK + r"(?!少数)", q))
-    for m in re.finditer(r"([^，。？；]*?)各" + _ASK, q):
+    for m in re.finditer(r"([^，。？；]*?)各(?:是|为|有)?" + _ASK, q):
         items = re.split(r"[和与及、]", m.group(1))
         n += max(0, len([i for i in items if i.strip()]) - 1)
     return n

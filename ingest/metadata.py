@@ -24,6 +24,8 @@ _YEAR_PATTERNS = [
     r"统计期限自(20\d{2})年1月1日",
     r"(20\d{2})年1月1日(?:起)?至(?:\1年)?12月31日",
     r"(20\d{2})年(?:度)?(?:政务公开|政府信息公开)工作(?:要点|计划|实施方案)",
+    # The account of the year opens with it: "一、总体情况\n2025年，我局严格遵循…" (standard-format reports).
+    r"^\s*(?:[一1][、.．]\s*总体情况\s*)?(20\d{2})年(?:度)?[,，]\s*(?:我|本|全|在)",
 ]
 _DATE = r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?"
 
@@ -139,7 +141,7 @@ def find_level(region: str | None, issuer: str | None, text: str) -> str | None:
 def find_year(text: str, title: str | None) -> int | None:
     for src in filter(None, (title, text)):
         for pat in _YEAR_PATTERNS:
-            m = re.search(pat, src)
+            m = re.search(pat, src if not pat.startswith("^") else src[:200])
             if m:
                 return int(m.group(1))
     # Fall back to the year the text itself talks about ("2017年,全市…"), only if it clearly dominates.
