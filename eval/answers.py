@@ -6,14 +6,19 @@ refused_rate    numeric items refused
 unanswerable_correct  unanswerable items refused
 fact_correct    fact items whose answer holds every expected text (or an alias)
 citation_valid  answers whose every citation is an exact span of its document and holds its values
+wrong_by_class  each wrong answer put in one class (``wrong_class``), so the kind of mistake shows:
+                report (cited another report than the gold one), unit (right number, another unit),
+                multi_number (the right sentence, another of its numbers), scope (累计/本年, 全市/部门 and
+                the other traps of that kind), other
 """
 
 from __future__ import annotations
 
 import statistics
+from pathlib import Path
 from typing import Any
 
-from bot.numbers import same_value
+from bot.numbers import present_in, same_value
 from bot.verify import citation_ok, value_ok
 from govqa.library import Library
 from govqa.types import Backend
@@ -48,6 +53,28 @@ def score_item(item: dict[str, Any], ans: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+_SCOPE_TRAPS = {"scope", "parent_child", "dept_whole", "other_year"}
+
+
+def wrong_class(item: dict[str, Any], ans: dict[str, Any]) -> str:
+    """Which kind of mistake a wrong answer is (see the module docstring)."""
+    docs = item.get("doc") or []
+    gold_docs = {Path(d).name for d in ([docs] if isinstance(docs, str) else docs)}
+    cited = {Path(c.get("source") or "").name for c in ans["citations"]}
+    if gold_docs and cited and not cited & gold_docs:
+        return "report"
+    if item.get("trap") in _SCOPE_TRAPS:
+        return "scope"
+    expected = item.get("answers") or []
+    got = [(v["value"], v["unit"]) for v in ans["values"]]
+    if any(abs(float(e["value"]) - float(v)) < 1e-6 for e in expected for v, _ in got):
+        return "unit"
+    quotes = " ".join(c["quote"] for c in ans["citations"])
+    if any(present_in(float(e["value"]), e.get("unit", ""), quotes) for e in expected):
+        return "multi_number"
+    return "other"
+
+
 def run_answer_eval(library: Library, gold: list[dict[str, Any]], backend: Backend = Backend.auto) -> dict[str, Any]:
     rows, latencies, valid = [], [], []
     backends: set[str] = set()
@@ -65,7 +92,10 @@ def run_answer_eval(library: Library, gold: list[dict[str, Any]], backend: Backe
         latencies.append(a.latency_ms)
         if not a.refused:
             valid.append(all(citation_ok(c, doc_text) for c in a.citations) and all(value_ok(v, doc_text) for v in a.values))
-        rows.append({**score_item(item, a.to_dict()), "latency_ms": round(a.latency_ms, 1)})
+        row = score_item(item, a.to_dict())
+        if row["wrong"]:
+            row["wrong_class"] = wrong_class(item, a.to_dict())
+        rows.append({**row, "latency_ms": round(a.latency_ms, 1)})
 
     def rate(kind: str | tuple, key: str) -> float:
         sel = [r for r in rows if r["type"] in ((kind,) if isinstance(kind, str) else kind)]
@@ -81,6 +111,8 @@ def run_answer_eval(library: Library, gold: list[dict[str, Any]], backend: Backe
         "citation_valid": round(sum(valid) / len(valid), 4) if valid else 1.0,
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else 0.0,
         "latency_ms_p95": round(_pct(latencies, 0.95), 1),
+        "wrong_by_class": {k: sum(r.get("wrong_class") == k for r in rows)
+                           for k in ("report", "unit", "multi_number", "scope", "other")},
         "backend": "+".join(sorted(backends)),
         "items": rows,
     }

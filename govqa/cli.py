@@ -352,11 +352,12 @@ def eval_answers(
         result = run_answer_eval(library, items, backend=backend)
     for r in result["items"]:
         if not r["exact"]:
-            mark = "错答" if r["wrong"] else "未答对"
+            mark = f"错答（{r['wrong_class']}）" if r["wrong"] else "未答对"
             typer.echo(f"{mark} {r['id']}  回答={r['answer'][:60]}")
     keys = ("numeric_exact", "wrong_rate", "refused_rate", "unanswerable_correct", "fact_correct", "citation_valid",
             "latency_ms_p50", "latency_ms_p95")
     typer.echo("  ".join(f"{k}={result[k]}" for k in keys) + f"  (n={result['n']})")
+    typer.echo("错答分类：" + "，".join(f"{k} {n}" for k, n in result["wrong_by_class"].items()))
     if out:
         _print_json(result, out)
     failed = result["numeric_exact"] < min_exact or result["wrong_rate"] > max_wrong or (

@@ -121,3 +121,18 @@ def test_ask_json_shape(demo, monkeypatch):
     v = data["values"][0]
     assert (v["value"], v["unit"], v["text"], v["approximate"]) == (1501, "件", "1501件", False)
     assert {"doc", "start", "end", "quote"} <= v["citation"].keys() and "1501件" in v["citation"]["quote"]
+
+
+def test_the_eval_names_the_kind_of_each_wrong_answer():
+    from eval.answers import wrong_class
+
+    gold = {"id": "g", "type": "numeric", "doc": "pages/a.txt", "answers": [{"value": 1576, "unit": "条"}]}
+
+    def ans(source: str, quote: str, value: float, unit: str) -> dict:
+        return {"citations": [{"source": source, "quote": quote}], "values": [{"value": value, "unit": unit}]}
+
+    assert wrong_class(gold, ans("b.txt", "微博发布1576条", 1576, "条")) == "report"
+    assert wrong_class(gold, ans("pages/a.txt", "微信发布1468条、微博发布1576条", 1468, "条")) == "multi_number"
+    assert wrong_class(gold, ans("pages/a.txt", "微博发布1576", 1576, "")) == "unit"
+    assert wrong_class({**gold, "answers": [], "trap": "scope"}, ans("pages/a.txt", "累计公开3600条", 3600, "条")) == "scope"
+    assert wrong_class(gold, ans("pages/a.txt", "网站访问量12万次", 120000, "次")) == "other"
