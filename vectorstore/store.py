@@ -129,9 +129,22 @@ class Store:
             except Exception as exc:
                 if settings.chroma_host:
                     raise  # a server that is down is not damage: open_store says to start it
-                log.debug("vector store failed to open", exc_info=exc)  # the Chinese message says it
-                self.problems.append(f"向量库 {self._root / 'chroma'} 已损坏，无法打开（{type(exc).__name__}）")
+                self._chroma = self._open_chroma_under_lock(exc)
         self._heal()
+
+    def _open_chroma_under_lock(self, first: Exception) -> Chroma | None:
+        """A second try while no one writes: two processes creating one new store at once can trip over
+        each other's first write. Only a store that fails again is reported as damaged."""
+        log.debug("vector store failed to open; retrying under the write lock", exc_info=first)
+        self._lock.acquire()
+        try:
+            return self._open_chroma(fresh=True)
+        except Exception as exc:
+            log.debug("vector store failed to open", exc_info=exc)  # the Chinese message says it
+            self.problems.append(f"向量库 {self._root / 'chroma'} 已损坏，无法打开（{type(exc).__name__}）")
+            return None
+        finally:
+            self._lock.release()
 
     def _open_chroma(self, fresh: bool = False) -> Chroma:
         """The collection. ``fresh``: a new embedded client, not the one chromadb shares per folder
