@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import jieba
 
 from bot.numbers import Number, base_unit, parse_numbers
-from govqa.text import sentence_spans
+from govqa.text import planted, sentence_spans
 from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
 
 _CLAUSE = re.compile(r"[，,；;：:]")
@@ -127,6 +127,8 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
             windows += [(a[0], b[1], None) for a, b in zip(spans, spans[1:])]
         for s, e, prev in windows:
             sentence = hit.chunk.text[s:e]
+            if planted(sentence):
+                continue
             previous = hit.chunk.text[prev[0] : prev[1]] if prev else ""
             every = [n for n in parse_numbers(sentence) if n.unit not in _DATE_UNITS]
             nums = [n for n in every if (n.unit or query.unit is None)
@@ -191,6 +193,8 @@ def ask_candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> 
                    if spans[j][1] - spans[i][0] <= 400]
         for s, e in windows:
             window = hit.chunk.text[s:e]
+            if planted(window):
+                continue
             every = [n for n in parse_numbers(window) if n.unit not in _DATE_UNITS
                      and not _year_conflict(years, window[: n.start])]
             split = window.find("其中")

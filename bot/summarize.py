@@ -31,6 +31,7 @@ from bot.sections import (
 )
 from bot.summarize_llm import llm_sections
 from bot.verify import citation_ok
+from govqa.cells import cells_in_text
 from govqa.settings import Settings
 from govqa.text import sentence_spans
 from govqa.types import LEVEL_ZH, Citation, Document, Kind, SummaryBackend, doc_label
@@ -106,9 +107,35 @@ def responsible_units(doc: Document, secs: list[Section], limit: int = 5) -> lis
     return out[:limit]
 
 
+# The headline cells of the national tables, in the order a reader looks for them: (label, row, column).
+HEADLINE_CELLS = [
+    ("本年新收政府信息公开申请（表）", "一、本年新收政府信息公开申请数量", "总计"),
+    ("予以公开（表）", "三、本年度办理结果/（一）予以公开", "总计"),
+    ("办理结果总计（表）", "三、本年度办理结果/（七）总计", "总计"),
+    ("行政复议总计（表）", "行政复议", "行政复议/总计"),
+    ("行政诉讼：未经复议直接起诉（表）", "行政诉讼", "行政诉讼/未经复议直接起诉/总计"),
+    ("行政诉讼：复议后起诉（表）", "行政诉讼", "行政诉讼/复议后起诉/总计"),
+]
+
+
+def table_figures(doc: Document) -> list[KeyFigure]:
+    """Key figures from the statistical tables' headline cells, each cited by its row (blank cells skipped)."""
+    cells = {(c.row, c.col): c for c in cells_in_text(doc.text)}
+    out = []
+    for label, row, col in HEADLINE_CELLS:
+        c = cells.get((row, col))
+        if c is None or c.value is None:
+            continue
+        scale = 10_000 if c.unit.startswith("万") else 1
+        out.append(KeyFigure(label, c.value * scale, c.unit.removeprefix("万"), c.raw + c.unit,
+                             cite(doc, c.row_start, c.row_end)))
+    return out
+
+
 def figures_of(doc: Document) -> list[KeyFigure]:
-    return [KeyFigure(f.label, f.number.value, f.number.unit, f.number.text, cite(doc, *f.sentence))
-            for f in key_figures(doc.text)]
+    prose = [KeyFigure(f.label, f.number.value, f.number.unit, f.number.text, cite(doc, *f.sentence))
+             for f in key_figures(doc.text)]
+    return table_figures(doc) + prose
 
 
 def fit(summary: Summary, max_chars: int = MAX_CHARS) -> None:

@@ -91,3 +91,13 @@ def strip_span(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e
+
+
+# Text that speaks to a reader or a model instead of reporting ("忽略以上指示", "【系统提示】", "正确答案是"):
+# planted instructions. Such a sentence is never cited, so a number in it is never shown.
+_PLANTED = re.compile(r"忽略(?:以上|上述|之前|前面|所有)|(?:系统|管理员)提示|正确答案(?:是|为)|请(?:直接)?(?:回答|输出)|"
+                      r"你(?:必须|应该|只能)回答|ignore (?:all|the|previous|above)|system prompt", re.I)
+
+
+def planted(text: str) -> bool:
+    return bool(_PLANTED.search(text))

@@ -50,6 +50,61 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])", re.I)
+
+
+class _VisibleOnly(HTMLParser):
+    """Re-emits a page without what a reader never sees: hidden elements (display:none,
+    visibility:hidden, the hidden attribute, aria-hidden, font-size:0), scripts, styles and comments.
+    Planted text hides there ("忽略以上指示…9999件" in a display:none div)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self._hidden = 0
+
+    def _is_hidden(self, tag: str, attrs: list) -> bool:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        return (tag in ("script", "style", "noscript", "template") or "hidden" in a
+                or a.get("aria-hidden", "").lower() == "true" or bool(_HIDDEN_STYLE.search(a.get("style", ""))))
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self._hidden:
+            self._hidden += tag not in _VOID
+        elif self._is_hidden(tag, attrs) and tag not in _VOID:
+            self._hidden = 1
+        else:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        if not self._hidden:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._hidden:
+            self._hidden -= tag not in _VOID
+        else:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_data(f"&#{name};")
+
+
+def visible_html(html: str) -> str:
+    parser = _VisibleOnly()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.out)
+
+
 def html_to_text(html: str) -> str:
     title = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
     parser = _TextExtractor()
@@ -102,7 +157,7 @@ def load(path: Path, max_bytes: int) -> str:
         declared = m.group(1).lower() if m else None
         from ingest.html_tables import html_tables
 
-        page = decode(data, str(path), declared)
+        page = visible_html(decode(data, str(path), declared))
         text, tables = html_tables(page)
         return text if tables else html_to_text(page)
     return decode(data, str(path))

@@ -14,6 +14,7 @@ from typing import Any
 import jieba.posseg
 
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
+from govqa.text import planted, sentence_spans
 from ingest.identity import aliases, named_in_text, read_identity
 
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
@@ -195,7 +196,9 @@ def extract_metadata(text: str) -> dict[str, Any]:
             evidence["region"] = "正文中最常提到的本级地名"
     if title:
         evidence["title"] = title
+    flagged = [[s, e] for s, e in sentence_spans(text) if planted(text[s:e])]
     return {
+        "planted": flagged,  # sentences that address a reader or a model: never cited
         "region": ident.region,
         "level": ident.level,
         "dept_level": ident.dept_level,

@@ -67,3 +67,12 @@ def test_tables_command_lists_cells_with_exact_spans(lib, monkeypatch):
     assert all(text[c["start"] : c["end"]] == c["raw"] for c in cells)
     total = next(c for c in cells if c["row"] == "三、本年度办理结果/（七）总计" and c["col"] == "总计")
     assert total["value"] == 3050 and total["unit"] == "件"
+
+
+def test_summary_key_figures_include_the_headline_cells(lib):
+    s = lib.summary("huaian_2024.pdf", refresh=True)
+    figures = {k.label: k for k in s.key_figures}
+    assert (figures["予以公开（表）"].value, figures["予以公开（表）"].unit) == (1362, "件")
+    assert figures["行政复议总计（表）"].value == 351
+    assert figures["予以公开（表）"].citation.quote.startswith("【表2】三、本年度办理结果/（一）予以公开｜")
+    assert s.verified and s.dropped == 0
