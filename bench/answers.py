@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/answers.py --backend extractive
     .venv/bin/python bench/answers.py --backend llm
+    .venv/bin/python bench/answers.py --corpus data/real --gold eval/real   # the real dev corpus
 
-Each run ingests data/demo into a fresh temporary store (embeddings come from the shared cache),
+Each run ingests the corpus (default data/demo) into a fresh temporary store (embeddings come from the shared cache),
 asks every question in eval/gold/ and prints one JSON line; results also go to bench/out/.
 """
 
@@ -28,16 +29,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", default="extractive", choices=["extractive", "llm", "auto"])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "data" / "demo")
+    ap.add_argument("--gold", type=Path, default=ROOT / "eval" / "gold")
     args = ap.parse_args()
-    with fresh_library(ROOT / "data" / "demo") as (library, _):
+    with fresh_library(args.corpus) as (library, _):
         t0 = time.perf_counter()
-        result = run_answer_eval(library, load_gold(ROOT / "eval" / "gold"), backend=args.backend)
+        result = run_answer_eval(library, load_gold(args.gold), backend=args.backend)
         wall = time.perf_counter() - t0
     summary = {k: v for k, v in result.items() if k != "items"}
     summary.update(requested_backend=args.backend, wall_s=round(wall, 1),
                    peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"answers_{args.backend}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    (args.out / f"answers_{args.corpus.name}_{args.backend}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(json.dumps(summary, ensure_ascii=False))
 
 

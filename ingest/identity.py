@@ -72,6 +72,14 @@ def parse_body(name: str) -> Parsed:
         if places and re.match(r"人民政府(?=[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道))", rest):
             pos += len("人民政府")  # "桦甸市人民政府新华街道办事处": the street office under the city
             continue
+        # A county the gazetteer no longer knows (凤翔县 became 凤翔区 in 2021): its government names it.
+        m = re.match(r"([\u4e00-\u9fff]{2,3}?(?:县|旗))(?=人民政府|政府)", rest)
+        if m and re.search(r"[县委市区省]", m.group(1)[:-1]):
+            m = None
+        if m and not places:
+            places.append((m.group(1), Level.county))
+            pos += len(m.group(1))
+            continue
         m = re.match(rf"([{_CJK}]{{1,12}}?{ZONE})", rest)
         if m and not re.match(r"(?:管理委员会|管委会)", rest) and not re.search(r"[各属等和及]", m.group(1)):
             places.append((m.group(1), Level.zone))
