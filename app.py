@@ -5,7 +5,7 @@ settings.app_port (7860); GOVQA_CHROMA_HOST/PORT switch to a Chroma server. Noth
 fetched from the internet: no analytics, no share link, fonts from the Gradio package.
 
 Named API endpoints (for gradio_client): /ask (the chat: message, region, year, doc, backend),
-/ask_json, /upload, /set_meta, /remove, /summary, /summary_json, /documents, /stats.
+/ask_json, /upload, /set_meta, /remove, /summary, /summary_json, /documents, /stats, /tables.
 The work itself is the service layer's (govqa/library.py); rendering is in govqa/webapp_core.py;
 this file lays out the UI and wires the events.
 """
@@ -157,7 +157,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         """Counts: documents, text chunks and stored vectors."""
         return run(lambda lib: lib.stats())
 
-    def refresh(region: str, year: str, doc: str, meta_doc: str, remove_doc: str, sum_doc: str):
+    def refresh(region: str, year: str, doc: str, meta_doc: str, remove_doc: str, sum_doc: str, tab_doc: str):
         docs = run(lambda lib: lib.documents())
         ids = [d.doc_id for d in docs]
         regions = sorted({d.meta["region"] for d in docs if d.meta.get("region")})
@@ -171,7 +171,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         table = core.doc_rows(docs)
         n_chunks = sum(d.n_chunks for d in docs)
         summary = (f"共 **{len(docs)}** 份报告，{n_chunks} 个文本块。" if docs
-                   else "还没有报告：请在下方上传（.txt .md .html .htm）。")
+                   else "还没有报告：请在下方上传（.txt .md .html .htm .pdf .docx）。")
         return (
             gr.update(value=table), summary,
             gr.update(choices=ALL + [(r, r) for r in regions], value=pick(region, regions)),
@@ -180,11 +180,12 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             gr.update(choices=choices, value=pick(meta_doc, ids, first)),
             gr.update(choices=choices, value=pick(remove_doc, ids, None)),
             gr.update(choices=choices, value=pick(sum_doc, ids, first)),
+            gr.update(choices=choices, value=pick(tab_doc, ids, None)),
         )
 
     def upload(files: list[str] | None, progress=gr.Progress()):
         if not files:
-            raise gr.Error("请先选择要上传的文件（.txt .md .html .htm）", title="提示", print_exception=False)
+            raise gr.Error("请先选择要上传的文件（.txt .md .html .htm .pdf .docx）", title="提示", print_exception=False)
         outcomes: list[UploadOutcome] = []
         paths = [Path(str(f)) for f in files]
         for i, p in enumerate(paths):
@@ -226,6 +227,26 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         record = run(lambda lib: lib.remove(doc_id))
         return f"已删除：{record.label}"
 
+    # -- 表格 -----------------------------------------------------------------------------------
+    def tables_json(doc_id: str) -> list[dict]:
+        """The statistical tables' cells of one report: table, kind, row, column, value as printed, unit and span."""
+        if not doc_id:
+            raise gr.Error("请先选择报告", title="提示", print_exception=False)
+        return run(lambda lib: [c.to_dict() for c in lib.tables(doc_id)])
+
+    def tables_view(doc_id: str):
+        cells = tables_json(doc_id) if doc_id else []
+        rows = [[c["table"], c["kind"], c["row"], c["col"], c["raw"] if c["raw"] else "（空白）", c["unit"] if c["raw"] else ""]
+                for c in cells]
+        note = f"共 {len(cells)} 个单元格；点击单元格查看原文所在行。" if cells else "该报告中没有识别出统计表。"
+        return rows, note, cells
+
+    def cell_source(cells: list[dict], evt: gr.SelectData) -> str:
+        if not cells or evt.index is None:
+            return ""
+        c = cells[evt.index[0]]
+        return core.render_cell(c)
+
     # -- 摘要 -----------------------------------------------------------------------------------
     def summary_json(doc_id: str) -> dict:
         """The cited executive summary of one report (every citation with its passage)."""
@@ -260,7 +281,8 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                                           elem_id="govqa-docs")
                 with gr.Row():
                     with gr.Column():
-                        files = gr.File(label="上传报告（.txt .md .html .htm，可多选）", file_count="multiple", type="filepath",
+                        files = gr.File(label="上传报告（.txt .md .html .htm .pdf .docx，可多选）", file_count="multiple",
+                                        type="filepath",
                                         elem_id="govqa-upload")
                         upload_btn = gr.Button("导入", variant="primary", elem_id="govqa-upload-btn")
                     with gr.Column():
@@ -274,6 +296,15 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                         meta_value = gr.Textbox(label="新值（留空则清除）", scale=2)
                         meta_btn = gr.Button("保存", scale=1)
                     meta_msg = gr.Markdown()
+                with gr.Accordion("表格（统计表的单元格）", open=False):
+                    with gr.Row():
+                        tab_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=4, elem_id="govqa-tables-doc")
+                        tab_btn = gr.Button("查看表格", scale=1, elem_id="govqa-tables-btn")
+                    tab_note = gr.Markdown()
+                    tab_table = gr.Dataframe(headers=["表", "类别", "行", "列", "值", "单位"], interactive=False, wrap=True,
+                                             elem_id="govqa-tables")
+                    tab_cell = gr.HTML(elem_id="govqa-cell")
+                    tab_cells = gr.State([])
                 with gr.Accordion("删除报告", open=False):
                     with gr.Row():
                         remove_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=4)
@@ -285,7 +316,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                     sum_btn = gr.Button("生成摘要", variant="primary", scale=1, elem_id="govqa-summary-btn")
                 sum_out = gr.HTML("<p>选择一份报告，查看带引用的摘要。</p>", elem_id="govqa-summary")
 
-        pickers = [f_region, f_year, f_doc, meta_doc, remove_doc, sum_doc]
+        pickers = [f_region, f_year, f_doc, meta_doc, remove_doc, sum_doc, tab_doc]
         refresh_io = dict(fn=refresh, inputs=pickers, outputs=[docs_table, lib_stats, *pickers], api_visibility="private")
         demo.load(**refresh_io)
         upload_btn.click(upload, [files], [upload_msg, upload_table], api_name="upload").then(**refresh_io).then(
@@ -294,6 +325,9 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         gr.on([meta_doc.change, meta_field.change], current_value, [meta_doc, meta_field], [meta_value], api_visibility="private")
         remove_btn.click(remove, [remove_doc], [remove_msg], api_name="remove").then(**refresh_io)
         sum_btn.click(summary_html, [sum_doc], [sum_out], api_name="summary")
+        tab_btn.click(tables_view, [tab_doc], [tab_table, tab_note, tab_cells], api_visibility="private")
+        tab_table.select(cell_source, [tab_cells], [tab_cell], api_visibility="private")
+        gr.api(tables_json, api_name="tables")
         gr.api(ask_json, api_name="ask_json")
         gr.api(summary_json, api_name="summary_json")
         gr.api(documents, api_name="documents")

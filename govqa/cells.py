@@ -30,6 +30,7 @@ class Cell:
     end: int
     row_start: int  # the row line's span
     row_end: int
+    line: str  # the row line itself, as stored (what a citation of this cell quotes)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,7 +64,7 @@ def cells_in_text(text: str) -> list[Cell]:
             start = pos + len(SEP) + len(col) + 1
             value = float(raw) if _NUMBER.match(raw) else None
             out.append(Cell(table, kind, row, col, raw, value, cell_unit(kind, col), start, start + len(raw),
-                            m.start(), m.end()))
+                            m.start(), m.end(), m.group(0)))
             pos = start + len(raw)
     return out
 

@@ -222,3 +222,13 @@ def render_summary(s: dict[str, Any]) -> str:
     out.append(f"<p><small>共 {len(refs)} 处引用，均已在原文中逐字核实；点击〔编号〕查看原文段落。</small></p></div>")
     return "".join(out)
 
+
+
+def render_cell(c: dict[str, Any]) -> str:
+    """A clicked table cell: its row and column, and the stored row line with the value marked."""
+    at = c["start"] - c["row_start"]
+    line = c["line"]
+    marked = _esc(line[:at]) + f"<mark>{_esc(c['raw']) or '（空白）'}</mark>" + _esc(line[at + len(c["raw"]) :])
+    value = (c["raw"] + c["unit"]) if c["raw"] else "（空白，不是 0）"
+    return (f"<p><b>{_esc(c['row'])} × {_esc(c['col'])}</b> = {_esc(value)}</p>"
+            f"<blockquote class=\"govqa-cite\">{marked}<br><small>原文第 {c['row_start']}–{c['row_end']} 字</small></blockquote>")

@@ -225,3 +225,17 @@ def test_app_on_a_chroma_server(tmp_path, cache_dir, monkeypatch):
         server.terminate()
         server.wait(timeout=30)
         get_settings.cache_clear()
+
+
+def test_pdf_upload_tables_view_and_an_answer_from_a_cell(running):
+    pdf = ROOT / "data" / "pdf" / "hongze_2024.pdf"  # 淮安市洪泽区 2024, read from the page images: 新收 95
+    _, rows = running.upload(pdf)
+    assert rows[0][:2] == [pdf.name, "已导入"], rows
+    doc_id = next(d["doc_id"] for d in running.client.predict(api_name="/documents") if d["source"] == pdf.name)
+    cells = running.client.predict(doc_id, api_name="/tables")
+    new = next(c for c in cells if c["row"].startswith("一、本年新收") and c["col"] == "总计")
+    assert (new["raw"], new["unit"]) == ("95", "件") and new["line"].startswith("【表2】一、本年新收")
+    out = running.client.predict(question="淮安市洪泽区2024年本年新收政府信息公开申请多少件？", backend="extractive",
+                                 api_name="/ask_json")
+    assert [v["text"] for v in out["values"]] == ["95件"] and out["citations"][0]["quote"] == new["line"]
+    running.client.predict(doc_id, api_name="/remove")
