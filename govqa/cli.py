@@ -165,6 +165,37 @@ def tables(
 
 
 @app.command()
+def audit(
+    doc: str | None = typer.Argument(None, help="文档编号（或前缀）、相对路径或文件名"),
+    all_docs: bool = typer.Option(False, "--all", help="核查所有报告（含同一单位前后年度的结转）"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出每项核查（含所引单元格与原文位置）"),
+    show_pass: bool = typer.Option(False, "--pass", help="也列出相符（PASS）的核查"),
+) -> None:
+    """勾稽关系核查：表格各项之和、收支平衡、复议诉讼合计、正文与表格、部分与总数、跨年结转；只指出，不改动原文。"""
+    if bool(doc) == all_docs:
+        _fail("请给出一个文档，或使用 --all", 2)
+    try:
+        findings = _library().audit(None if all_docs else doc)
+    except LibraryError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json([f.to_dict() for f in findings])
+        return
+    colour = {"PASS": "green", "FAIL": "red", "UNCERTAIN": "yellow"}
+    for f in findings:
+        if f.status == "PASS" and not show_pass:
+            continue
+        typer.secho(f"[{f.status}] {f.source}  {f.check}：{f.message}", fg=colour[f.status])
+        if f.arithmetic:
+            typer.echo(f"    算式：{f.arithmetic}")
+        quotes = {(c.start, c.end): c.quote for c in f.cited}
+        for (start, end), quote in list(quotes.items())[:3]:
+            typer.echo(f"    依据 [{start}:{end}]：{quote[:110]}")
+    counts = {s: sum(f.status == s for f in findings) for s in ("PASS", "FAIL", "UNCERTAIN")}
+    typer.echo(f"共 {len(findings)} 项核查：相符 {counts['PASS']}，不符 {counts['FAIL']}，无法核对 {counts['UNCERTAIN']}")
+
+
+@app.command()
 def repair() -> None:
     """修复报告库：按登记表重建关键词索引，补回缺失的向量（使用已缓存的嵌入），删除多余的向量。"""
     try:

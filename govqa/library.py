@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import answer_question, passages
+from bot.audit import Finding, audit_document, year_to_year
 from bot.query import analyse
 from bot.sections import Summary
 from govqa.cells import Cell, cells_in_text
@@ -222,6 +223,12 @@ class Library:
         result = AskResult(ans)
         for c in [*ans.citations, *ans.closest, *(v.citation for v in ans.values)]:
             result.context[(c.doc, c.start, c.end)] = self._context(c.doc, c.start, c.end)
+        for c in ans.citations:  # a cited table row the audit finds inconsistent says so beside the answer
+            if c.quote.startswith("【表"):
+                found = [f.message for f in audit_document(self._store.document(c.doc))
+                         if f.status == "FAIL" and any((x.start, x.end) == (c.start, c.end) for x in f.cited)]
+                if found:
+                    result.context[(c.doc, c.start, c.end)]["audit"] = found
         return result
 
     def check_question(self, question: str) -> None:
@@ -244,6 +251,14 @@ class Library:
     def tables(self, ref: str) -> list[Cell]:
         """The statistical tables' cells of one report, each an exact span of its stored text."""
         return cells_in_text(self.document(ref).text)
+
+    # -- audit --------------------------------------------------------------------------------
+    def audit(self, ref: str | None = None) -> list[Finding]:
+        """Consistency checks (bot/audit.py) of one report, or of all of them with the year-to-year
+        carry-over between reports of one issuer."""
+        docs = [self.document(ref)] if ref else [self.document(d.doc_id) for d in self.documents()]
+        findings = [f for d in docs for f in audit_document(d)]
+        return findings + (year_to_year(docs) if ref is None else [])
 
     # -- summaries ----------------------------------------------------------------------------
     def summary(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,

@@ -177,8 +177,9 @@ def render_answer(out: dict[str, Any]) -> str:
         needles = [v["text"] for v in values if (v["citation"]["doc"], v["citation"]["start"], v["citation"]["end"]) == key]
         if not values:
             needles = [p for p in out["answer"].split("；") if p and p in c["quote"] and p != c["quote"]]
+        audit = "".join(f"<br><small class=\"govqa-audit\">⚠ 核查：{_esc(m)}</small>" for m in c.get("audit") or [])
         parts.append(f"<blockquote class=\"govqa-cite\">{_mark(c['quote'], needles)}<br><small>引自：{_source_line(c)}</small>"
-                     f"{_context(c, needles)}</blockquote>")
+                     f"{audit}{_context(c, needles)}</blockquote>")
     note = "由大模型作答，答案已在原文中逐字核实" if out["backend"] != "extractive" else "从原文中抽取，已核实"
     parts.append(f"<small>{note} · {out['latency_ms']:.0f} ms</small>")
     return "\n".join(parts)

@@ -1,0 +1,75 @@
+"""Consistency audit on real reports. Each finding below was found by a person reading the source:
+洪泽区 2023 page 4 (pdftoppm -r 80): 行政复议 10 + 1 + 0 + 0 but 总计 0; 复议后起诉 5 + 0 + 0 + 0 but 总计 0.
+淮安市 2024 pages 3–5: every table sum holds (申请 3119 + 34 = 3050 + 103; results add to 3050; 复议 351;
+诉讼 26 and 20). 山西省 2017 (demo): "不予公开的43件申请中…申请信息不存在的120件" (a part larger than its whole)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from govqa.library import Library
+from govqa.settings import Settings
+from tests.conftest import DEMO, ROOT
+
+PDF = ROOT / "data" / "pdf"
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory, cache_dir) -> Library:
+    library = Library(Settings(data_dir=tmp_path_factory.mktemp("audit") / "data", cache_dir=cache_dir))
+    files = [PDF / "hongze_2023.pdf", PDF / "hongze_2024.pdf", PDF / "huaian_2024.pdf", DEMO / "000_e718e0343c84cd48.txt"]
+    assert not library.add(files).failed
+    return library
+
+
+def fails(library: Library, ref: str) -> list[str]:
+    return sorted(f"{f.check}|{f.arithmetic}" for f in library.audit(ref) if f.status == "FAIL")
+
+
+def test_the_table_errors_a_reader_finds_are_flagged_with_their_cells(lib):
+    assert fails(lib, "hongze_2023.pdf") == ["行政复议/合计|10 + 1 + 0 + 0 = 11；表中总计 0",
+                                            "行政诉讼/合计|5 + 0 + 0 + 0 = 5；表中总计 0"]
+    finding = next(f for f in lib.audit("hongze_2023.pdf") if f.check == "行政复议/合计")
+    text = lib.document("hongze_2023.pdf").text
+    assert all(text[c.start : c.end] == c.quote for c in finding.cited)  # cited rows are exact spans
+
+
+def test_no_fail_where_the_arithmetic_holds(lib):
+    assert fails(lib, "huaian_2024.pdf") == []
+    assert fails(lib, "hongze_2024.pdf") == []
+    checks = {f.check for f in lib.audit("huaian_2024.pdf") if f.status == "PASS"}
+    assert {"申请/收支平衡", "申请/办理结果合计", "申请/申请人合计", "行政复议/合计", "行政诉讼/合计"} <= checks
+
+
+def test_a_part_larger_than_its_whole_in_the_prose(lib):
+    found = [f for f in lib.audit("000_e718e0343c84cd48.txt") if f.status == "FAIL"]
+    assert [f.message for f in found] == ["部分 120件 大于其总数 43件"]
+    assert "“申请信息不存在”的120件" in found[0].cited[0].quote
+
+
+def test_carry_over_between_years_and_the_cli(lib, monkeypatch):
+    from govqa.cli import app
+    from govqa.settings import get_settings
+
+    # 洪泽区 2023 结转下年度 0, 2024 上年结转 0 (both read from the page images).
+    carry = [f for f in lib.audit() if f.check == "跨年/结转"]
+    assert [(f.status, f.arithmetic) for f in carry] == [("PASS", "0 = 0")]
+    monkeypatch.setenv("GOVQA_DATA_DIR", str(lib.settings.data_dir))
+    monkeypatch.setenv("GOVQA_CACHE_DIR", str(lib.settings.cache_path))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["audit", "--all", "--json"])
+        text = CliRunner().invoke(app, ["audit", "hongze_2023.pdf"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0 and {"check", "status", "message", "arithmetic", "cited"} <= json.loads(result.output)[0].keys()
+    assert "[FAIL]" in text.output and "10 + 1 + 0 + 0 = 11" in text.output and "不符 2" in text.output
+
+
+def test_an_answer_from_a_cell_with_a_finding_shows_the_finding(lib):
+    out = lib.ask("淮安市洪泽区2023年因政府信息公开被申请行政复议的总计多少件？", backend="extractive").to_dict()
+    assert [v["text"] for v in out["values"]] == ["0件"]  # as printed in the table
+    assert out["citations"][0]["audit"] == ["行政复议：维持+纠正+其他+尚未审结与总计：各项之和为 11，表中总计为 0"]
