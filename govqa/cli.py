@@ -196,6 +196,37 @@ def audit(
 
 
 @app.command()
+def compare(
+    row: str = typer.Argument(..., help="表格行（可写其中一部分，如 本年新收、予以公开、行政复议）"),
+    col: str = typer.Option("总计", "--col", help="列（如 自然人、行政复议/总计），默认 总计"),
+    docs: list[str] = typer.Option([], "--doc", help="只比较这些报告（可多次给出），默认全部"),
+    png: Path | None = typer.Option(None, "--png", help="把对比图写入此 PNG 文件"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每个点含所引原文行）"),
+) -> None:
+    """同一指标跨报告对比（按年份或按单位）：每个点引用其表格行；缺失的显示为缺失，不当作 0。"""
+    try:
+        key, points = _library().compare(row, col, docs or None)
+    except LibraryError as exc:
+        _fail(str(exc))
+    if png:
+        from govqa.charts import comparison_png
+
+        comparison_png(points, f"{key} × {col}", png)
+    if as_json:
+        _print_json({"row": key, "col": col, "points": [p.to_dict() for p in points]})
+        return
+    typer.echo(f"{key} × {col}")
+    for p in points:
+        shown = f"{p.raw}{p.unit}" if p.value is not None else "缺失"
+        typer.echo(f"  {p.year or '?'}  {p.label}  {shown}" + (f"  [{p.start}:{p.end}]" if p.quote else ""))
+    values = [p for p in points if p.value is not None]
+    for a, b in zip(values, values[1:]):
+        typer.echo(f"  {a.year}→{b.year}：{b.value - a.value:+g}{b.unit}")
+    if png:
+        typer.echo(f"图已写入 {png}")
+
+
+@app.command()
 def repair() -> None:
     """修复报告库：按登记表重建关键词索引，补回缺失的向量（使用已缓存的嵌入），删除多余的向量。"""
     try:

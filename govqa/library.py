@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.answer import answer_question, passages
 from bot.audit import Finding, audit_document, year_to_year
+from bot.compare import Point, compare_cells, resolve_row
 from bot.query import analyse
 from bot.sections import Summary
 from govqa.cells import Cell, cells_in_text
@@ -259,6 +260,16 @@ class Library:
         docs = [self.document(ref)] if ref else [self.document(d.doc_id) for d in self.documents()]
         findings = [f for d in docs for f in audit_document(d)]
         return findings + (year_to_year(docs) if ref is None else [])
+
+    # -- compare ------------------------------------------------------------------------------
+    def compare(self, row: str, col: str = "总计", refs: list[str] | None = None) -> tuple[str, list[Point]]:
+        """One table cell across reports (all, or the ones named): (the full row key, one cited point each)."""
+        docs = [self.document(r) for r in refs] if refs else [self.document(d.doc_id) for d in self.documents()]
+        try:
+            key = resolve_row(docs, row)
+        except KeyError as exc:
+            raise LibraryError(str(exc.args[0])) from exc
+        return key, compare_cells(docs, key, col)
 
     # -- summaries ----------------------------------------------------------------------------
     def summary(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,

@@ -73,3 +73,21 @@ def test_an_answer_from_a_cell_with_a_finding_shows_the_finding(lib):
     out = lib.ask("淮安市洪泽区2023年因政府信息公开被申请行政复议的总计多少件？", backend="extractive").to_dict()
     assert [v["text"] for v in out["values"]] == ["0件"]  # as printed in the table
     assert out["citations"][0]["audit"] == ["行政复议：维持+纠正+其他+尚未审结与总计：各项之和为 11，表中总计为 0"]
+
+
+def test_compare_one_cell_across_reports_cited_and_missing_not_zero(lib, tmp_path):
+    from govqa.charts import comparison_png
+
+    key, points = lib.compare("本年新收")
+    assert key == "一、本年新收政府信息公开申请数量"
+    by_source = {p.source: p for p in points}
+    # 洪泽区 2023: 21, 2024: 95, 淮安市 2024: 3119 (page images); the Shanxi 2017 txt has no such table.
+    assert [(by_source[s].year, by_source[s].value) for s in ("hongze_2023.pdf", "hongze_2024.pdf", "huaian_2024.pdf")] == [
+        (2023, 21), (2024, 95), (2024, 3119)]
+    missing = by_source["000_e718e0343c84cd48.txt"]
+    assert missing.value is None and missing.raw == "" and missing.quote == ""
+    for p in points:
+        if p.value is not None:
+            assert lib.document(p.doc).text[p.start : p.end] == p.quote and f"总计={p.raw}" in p.quote
+    png = comparison_png(points, key, tmp_path / "c.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
