@@ -65,6 +65,6 @@ def cell_answer(question: str, docs: dict[str, str], source: dict[str, tuple[str
     doc_id, c = found[0]
     text = docs[doc_id]
     cit = Citation(doc_id, c.row_start, c.row_end, text[c.row_start : c.row_end], *source[doc_id])
-    scale = 10_000 if c.unit.startswith("万") else 1
-    value = Value(c.value * scale, c.unit.removeprefix("万"), c.raw + c.unit, False, cit)
+    base, unit = c.base()
+    value = Value(base, unit, c.raw + c.unit, False, cit)
     return value, cit

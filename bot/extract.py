@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import jieba
 
 from bot.numbers import Number, base_unit, parse_numbers
+from bot.query import CUMULATIVE
+from govqa.places import WHOLE_AREA
 from govqa.text import planted, sentence_spans
 from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
 
@@ -59,7 +61,6 @@ def _support(query: Query, parts: tuple[str, str, str, str]) -> float:
 
 
 _LABEL_CUT = re.compile(r"[，,；;：:、]")
-_CUMULATIVE = re.compile(r"累计|截至|截止|历年|至今|以来")
 _AFTER_NUMBER_OK = re.compile(r"^(?:其中|左右|以上|以内|之多|余|多|[的和及与、])")
 
 
@@ -70,23 +71,22 @@ def scope_conflict(query: Query, label: str, before: str) -> bool:
     named = re.findall(r"(20\d{2})年", label)
     if years and named and not set(named) & years:
         return True
-    cumulative = bool(_CUMULATIVE.search(label))
+    cumulative = bool(CUMULATIVE.search(label))
     if "其中" in before:  # a part (其中…) has the scope of its whole: "截至…累计…10220条，其中…5403条"
-        cumulative = cumulative or bool(_CUMULATIVE.search(before[: before.index("其中")]))
+        cumulative = cumulative or bool(CUMULATIVE.search(before[: before.index("其中")]))
     if query.scope == "cumulative":
-        return not (cumulative or _CUMULATIVE.search(before))
+        return not (cumulative or CUMULATIVE.search(before))
     return cumulative
 
 
-_WHOLE_AREA = re.compile(r"全省|全市|全区|全县|全州|全镇|全乡|各级")
 _DEPT_SELF = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我署|本署|我中心|本中心|我站|本站|我院|本院")
 
 
 def subject_conflict(query: Query, sentence: str) -> bool:
     """A question about a whole area (全市, 各级…) is not answered by a department speaking of itself
     ("我局收到…1件")."""
-    return bool(_WHOLE_AREA.search(query.text)) and bool(_DEPT_SELF.search(sentence)) \
-        and not _WHOLE_AREA.search(sentence)
+    return bool(WHOLE_AREA.search(query.text)) and bool(_DEPT_SELF.search(sentence)) \
+        and not WHOLE_AREA.search(sentence)
 
 
 def counts_something_else(query: Query, after: str) -> bool:

@@ -124,6 +124,5 @@ def present_in(value: float, unit: str, quote: str) -> bool:
     if any(n.same(value, unit) for n in parse_numbers(quote)):
         return True
     if is_row_line(quote):
-        return any(c.value is not None and same_value(c.value * unit_scale(c.unit), base_unit(c.unit), value, unit)
-                   for c in cells_in_text(quote))
+        return any(c.value is not None and same_value(*c.base(), value, unit) for c in cells_in_text(quote))
     return False

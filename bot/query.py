@@ -87,13 +87,13 @@ def analyse(question: str, drop: list[str] | None = None) -> Query:
 
 
 _WHOLE = re.compile(r"共计|合计|总计|一共|总共|共")
-_CUMULATIVE = re.compile(r"累计|截至|截止|历年|至今")
+CUMULATIVE = re.compile(r"累计|截至|截止|历年|至今|以来")  # a running total, not the year's figure
 _THIS_YEAR = re.compile(r"当年|本年|新增|全年")
 
 
 def scope_of(q: str) -> str | None:
     """Whether the question asks a running total (累计, 截至…) or this year's figure (当年, 新增)."""
-    if _CUMULATIVE.search(q):
+    if CUMULATIVE.search(q):
         return "cumulative"
     if re.search(r"当年|本年|新增", q):
         return "this_year"

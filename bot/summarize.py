@@ -126,8 +126,8 @@ def table_figures(doc: Document) -> list[KeyFigure]:
         c = cells.get((row, col))
         if c is None or c.value is None:
             continue
-        scale = 10_000 if c.unit.startswith("万") else 1
-        out.append(KeyFigure(label, c.value * scale, c.unit.removeprefix("万"), c.raw + c.unit,
+        base, unit = c.base()
+        out.append(KeyFigure(label, base, unit, c.raw + c.unit,
                              cite(doc, c.row_start, c.row_end)))
     return out
 

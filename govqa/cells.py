@@ -35,6 +35,12 @@ class Cell:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def base(self) -> tuple[float | None, str]:
+        """(value, unit) with the unit's multiplier applied: 96171.6 万元 -> (961716000, 元), as numbers compare."""
+        if self.value is None or not self.unit.startswith("万"):
+            return self.value, self.unit
+        return self.value * 10_000, self.unit[1:]
+
 
 def table_kind(row: str) -> str:
     if row.startswith("第二十条"):

@@ -29,6 +29,8 @@ _GENERIC_PLACES = set(
 )
 NOT_PLACE = re.compile(r"^(全|各|本|我|该|有关|相关|直属|所属|下属|上级|省级|市级|县级)|^(?:" +
                        "|".join(sorted(_GENERIC_PLACES, key=len, reverse=True)) + r")$")
+# Words that make a question about a whole area (全市, 各级…), not one body or part of it.
+WHOLE_AREA = re.compile(r"全省|全市|全区|全县|全州|全盟|全旗|全镇|全乡|全街道|各级|全[省市县区]各")
 _NAME_SUFFIX = re.compile(r"(维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|省|市|县|区|旗|盟)$")
 
 

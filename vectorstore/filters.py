@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from govqa.places import short_name
+from govqa.places import WHOLE_AREA, short_name
 from govqa.types import DocRecord, Query
 
 
@@ -33,7 +33,6 @@ class DocFilter:
         return "，".join(parts) if parts else "无"
 
 
-_WHOLE = re.compile(r"全省|全市|全区|全县|全州|全盟|全旗|全镇|全乡|全街道|各级|全[省市县区]各")
 _GOV_WORDS = re.compile(r"(?:人民政府|政府)(?:办公厅|办公室)?$|(?:管理委员会|管委会)(?:办公室)?$")
 
 
@@ -77,7 +76,7 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
     years = query.years
     matched = {d.doc_id: _match_len(d, question) for d in documents}
     best = max(matched.values(), default=0)
-    if not best and not _WHOLE.search(question):  # a whole area (全市, 各级) needs its own report, read as such
+    if not best and not WHOLE_AREA.search(question):  # a whole area (全市, 各级) needs its own report, read as such
         # No report's own name: a report whose identity could not be read is matched by the bodies and
         # places its opening names (never one whose identity says it is about another area).
         matched = {d.doc_id: _match_len(d, question, d.meta.get("names") or []) if not d.meta.get("region")
@@ -93,7 +92,7 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
     f = DocFilter(regions=sorted({d.meta.get("region") or d.meta.get("issuer") or "" for d in named_docs} - {""}),
                   years=years)
     if named_docs:
-        if _WHOLE.search(question):
+        if WHOLE_AREA.search(question):
             # A government's general office reports the government's work: it is no department here.
             whole = [d for d in named_docs if d.meta.get("level") != "department"
                      or re.search(r"(?:人民政府|政府)(?:办公厅|办公室)$", d.meta.get("issuer") or "")]
@@ -122,7 +121,7 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
     # Reports whose identity could not be read but which name the place asked may be about it.
     unread = [d for d in documents if not d.meta.get("region") and (not years or d.meta.get("year") in years)
               and any(p in (d.meta.get("names") or []) for p in query.places)]
-    if f.unknown_regions and unread and not _WHOLE.search(question):  # a whole area needs its own report
+    if f.unknown_regions and unread and not WHOLE_AREA.search(question):  # a whole area needs its own report
         # Search those alone rather than refuse (the answer's citation shows which report it came from).
         f.doc_ids = [d.doc_id for d in unread]
         return f
