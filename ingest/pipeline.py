@@ -75,7 +75,9 @@ def expand_sources(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     for p in paths:
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            # A folder's README is its documentation, not a report (a file named directly is always read).
+            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                           and not f.stem.upper().startswith("README"))
             out.extend((f, f.relative_to(p).as_posix()) for f in files)
         else:
             out.append((p, p.name))
