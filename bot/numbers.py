@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import cn2an
+
 from govqa.cells import cells_in_text, is_row_line
 
 # Longest first so "人次" wins over "人", "万元" is split into multiplier + 元.
@@ -20,7 +22,6 @@ UNITS = sorted(
     key=len, reverse=True,
 )
 _MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 _APPROX_BEFORE = re.compile(r"(约|近|大约|将近|超过|逾|达到近|约为|左右)$")
 _APPROX_AFTER = re.compile(r"^(余|多|左右|以上|上下)")
@@ -74,20 +75,14 @@ def unit_scale(unit: str) -> float:
 
 
 def chinese_to_int(s: str) -> int | None:
-    """一千六百九十五 -> 1695, 两万 -> 20000, 十二 -> 12, 三 -> 3."""
+    """一千六百九十五 -> 1695, 两万 -> 20000, 十二 -> 12, 三 -> 3 (cn2an; a malformed numeral is None)."""
     if not s or any(ch not in _CN_NUM for ch in s):
         return None
-    total, section, digit = 0, 0, 0
-    for ch in s:
-        if ch in _CN_DIGIT:
-            digit = _CN_DIGIT[ch]
-        elif ch in ("十", "百", "千"):
-            section += (digit or 1) * _MULT[ch]
-            digit = 0
-        elif ch in ("万", "亿"):
-            total = (total + section + digit) * _MULT[ch]
-            section = digit = 0
-    return total + section + digit
+    try:
+        value = cn2an.cn2an(s, "normal")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return int(value) if float(value).is_integer() else None
 
 
 def parse_numbers(text: str) -> list[Number]:
