@@ -163,6 +163,10 @@ def split_question(question: str) -> list[str]:
     """'A多少条？B多少条？' or 'A，和B，分别是多少？' -> one sub-question per report.
     A part without a year takes the previous one ('同年'); a part without the ask takes the tail."""
     q = question.strip()
+    pair = re.search(r"(20\d{2})\s*年(?:度)?(?:和|与|及|、)(20\d{2})\s*年(?:度)?", q)
+    if pair and re.search("分别|各", q):  # "2023年和2024年收到的申请数量分别是多少" -> one question per year
+        rest = re.sub(r"[，,]?(?:分别|各)(?:是|为|有)?", "", q[: pair.start()] + "{year}年" + q[pair.end() :])
+        return [rest.format(year=y) for y in pair.groups()]
     parts = [p for p in re.split(r"[？?；;]|，(?:和|以及|与)", q) if p.strip()]
     # Only a question about another year ("2019年…", "同年…") is about another report;
     # "…共多少件？其中…各多少件？" stays one question about one report.

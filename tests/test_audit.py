@@ -91,3 +91,9 @@ def test_compare_one_cell_across_reports_cited_and_missing_not_zero(lib, tmp_pat
             assert lib.document(p.doc).text[p.start : p.end] == p.quote and f"总计={p.raw}" in p.quote
     png = comparison_png(points, key, tmp_path / "c.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_natural_comparison_question_answers_each_year_from_its_report(lib):
+    ans = lib.ask("淮安市洪泽区2023年和2024年收到的申请数量分别是多少？", backend="extractive").answer
+    assert [v.text for v in ans.values] == ["21件", "95件"]  # 2023 and 2024 page images
+    assert [lib.document(v.citation.doc).source for v in ans.values] == ["hongze_2023.pdf", "hongze_2024.pdf"]
