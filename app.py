@@ -1,11 +1,12 @@
-"""The govqa browser app (Gradio): 问答, 报告库 and 摘要 tabs over one library of reports.
+"""The govqa browser app (Gradio): 问答, 报告库, 摘要, 核查 and 对比 tabs over one library of reports.
 
 Run with `python app.py` or `govqa serve`. It binds settings.app_host (127.0.0.1) on
 settings.app_port (7860); GOVQA_CHROMA_HOST/PORT switch to a Chroma server. Nothing is
 fetched from the internet: no analytics, no share link, fonts from the Gradio package.
 
 Named API endpoints (for gradio_client): /ask (the chat: message, region, year, doc, backend),
-/ask_json, /upload, /set_meta, /remove, /summary, /summary_json, /documents, /stats, /tables.
+/ask_json, /upload, /set_meta, /remove, /summary, /summary_json, /documents, /stats, /tables, /audit,
+/reuse, /compare.
 The work itself is the service layer's (govqa/library.py); rendering is in govqa/webapp_core.py;
 this file lays out the UI and wires the events.
 """
@@ -157,8 +158,10 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         """Counts: documents, text chunks and stored vectors."""
         return run(lambda lib: lib.stats())
 
-    def refresh(region: str, year: str, doc: str, meta_doc: str, remove_doc: str, sum_doc: str, tab_doc: str):
+    def refresh(region: str, year: str, doc: str, meta_doc: str, remove_doc: str, sum_doc: str, tab_doc: str,
+                audit_doc: str, cmp_row: str, cmp_col: str, cmp_docs: list[str] | None):
         docs = run(lambda lib: lib.documents())
+        rows, cols = run(lambda lib: lib.table_keys())
         ids = [d.doc_id for d in docs]
         regions = sorted({d.meta["region"] for d in docs if d.meta.get("region")})
         years = sorted({str(d.meta["year"]) for d in docs if d.meta.get("year")}, reverse=True)
@@ -181,6 +184,10 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             gr.update(choices=choices, value=pick(remove_doc, ids, None)),
             gr.update(choices=choices, value=pick(sum_doc, ids, first)),
             gr.update(choices=choices, value=pick(tab_doc, ids, None)),
+            gr.update(choices=[("全部报告", "")] + choices, value=pick(audit_doc, ids)),
+            gr.update(choices=rows, value=pick(cmp_row, rows, rows[0] if rows else None)),
+            gr.update(choices=cols, value=pick(cmp_col, cols, "总计" if "总计" in cols else None)),
+            gr.update(choices=choices, value=[d for d in cmp_docs or [] if d in ids]),
         )
 
     def upload(files: list[str] | None, progress=gr.Progress()):
@@ -246,6 +253,41 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             return ""
         c = cells[evt.index[0]]
         return core.render_cell(c)
+
+    # -- 核查 -----------------------------------------------------------------------------------
+    def audit_json(doc_id: str = "") -> list[dict]:
+        """Consistency findings (PASS/FAIL/UNCERTAIN) of one report, or of all with doc_id empty, each with its cited cells."""
+        return run(core.audit_view, doc_id or "")
+
+    def audit_table(doc_id: str):
+        findings = audit_json(doc_id)
+        counts = {z: sum(core.AUDIT_ZH[f["status"]] == z for f in findings) for z in core.AUDIT_ZH.values()}
+        note = (f"共 {len(findings)} 项核查：" + "，".join(f"{z} {n}" for z, n in counts.items())
+                + "。点击一行查看所引单元格与算式。" if findings else "没有可核查的统计表或数字。")
+        return core.audit_rows(findings), note, findings, ""
+
+    def finding_source(findings: list[dict], evt: gr.SelectData) -> str:
+        if not findings or evt.index is None:
+            return ""
+        return core.render_finding(findings[evt.index[0]])
+
+    def reuse_json(doc_id: str, against: str = "") -> dict:
+        """Sentences and table rows repeated from the same issuer's previous report (or from `against`)."""
+        return run(core.reuse_view, doc_id, against)
+
+    def reuse_html(doc_id: str) -> str:
+        if not doc_id:
+            raise gr.Error("请选择一份报告（不是“全部报告”）", title="提示", print_exception=False)
+        return core.render_reuse(reuse_json(doc_id))
+
+    # -- 对比 -----------------------------------------------------------------------------------
+    def compare_json(row: str, col: str = "总计", doc_ids: list[str] | None = None) -> dict:
+        """One table cell across reports (all, or doc_ids): every point cited to its row; a missing one is null, never 0."""
+        return run(core.compare_view, row, col, doc_ids or [])
+
+    def compare_show(row: str, col: str, doc_ids: list[str] | None):
+        view = compare_json(row, col, doc_ids)
+        return core.compare_frame(view["points"]), core.compare_rows(view["points"]), core.compare_note(view)
 
     # -- 摘要 -----------------------------------------------------------------------------------
     def summary_json(doc_id: str) -> dict:
@@ -316,7 +358,30 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                     sum_btn = gr.Button("生成摘要", variant="primary", scale=1, elem_id="govqa-summary-btn")
                 sum_out = gr.HTML("<p>选择一份报告，查看带引用的摘要。</p>", elem_id="govqa-summary")
 
-        pickers = [f_region, f_year, f_doc, meta_doc, remove_doc, sum_doc, tab_doc]
+            with gr.Tab("核查", id="audit"):
+                with gr.Row():
+                    audit_doc = gr.Dropdown([("全部报告", "")], value="", label="报告", allow_custom_value=True, scale=4,
+                                            elem_id="govqa-audit-doc")
+                    audit_btn = gr.Button("核查勾稽关系", variant="primary", scale=1, elem_id="govqa-audit-btn")
+                    reuse_btn = gr.Button("与上一年度文字重复", scale=1, elem_id="govqa-reuse-btn")
+                audit_note = gr.Markdown(elem_id="govqa-audit-note")
+                audit_table_out = gr.Dataframe(headers=core.AUDIT_HEADERS, interactive=False, wrap=True,
+                                               elem_id="govqa-audit")
+                audit_cell = gr.HTML(elem_id="govqa-finding")
+                audit_state = gr.State([])
+                reuse_out = gr.HTML(elem_id="govqa-reuse")
+            with gr.Tab("对比", id="compare"):
+                with gr.Row():
+                    cmp_row = gr.Dropdown([], label="表格行（指标）", allow_custom_value=True, scale=3, elem_id="govqa-cmp-row")
+                    cmp_col = gr.Dropdown([], label="列", allow_custom_value=True, scale=1, elem_id="govqa-cmp-col")
+                    cmp_docs = gr.Dropdown([], label="报告（留空为全部）", multiselect=True, scale=3, elem_id="govqa-cmp-docs")
+                    cmp_btn = gr.Button("对比", variant="primary", scale=1, elem_id="govqa-cmp-btn")
+                cmp_note = gr.Markdown(elem_id="govqa-cmp-note")
+                cmp_plot = gr.BarPlot(x="报告", y="值", tooltip=["报告", "值", "原文"], label="对比图", height=360,
+                                      y_lim=[0, None], elem_id="govqa-cmp-plot")
+                cmp_table = gr.Dataframe(headers=core.COMPARE_HEADERS, interactive=False, wrap=True, elem_id="govqa-cmp-table")
+
+        pickers = [f_region, f_year, f_doc, meta_doc, remove_doc, sum_doc, tab_doc, audit_doc, cmp_row, cmp_col, cmp_docs]
         refresh_io = dict(fn=refresh, inputs=pickers, outputs=[docs_table, lib_stats, *pickers], api_visibility="private")
         demo.load(**refresh_io)
         upload_btn.click(upload, [files], [upload_msg, upload_table], api_name="upload").then(**refresh_io).then(
@@ -327,6 +392,14 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         sum_btn.click(summary_html, [sum_doc], [sum_out], api_name="summary")
         tab_btn.click(tables_view, [tab_doc], [tab_table, tab_note, tab_cells], api_visibility="private")
         tab_table.select(cell_source, [tab_cells], [tab_cell], api_visibility="private")
+        audit_btn.click(audit_table, [audit_doc], [audit_table_out, audit_note, audit_state, audit_cell],
+                        api_visibility="private")
+        audit_table_out.select(finding_source, [audit_state], [audit_cell], api_visibility="private")
+        reuse_btn.click(reuse_html, [audit_doc], [reuse_out], api_visibility="private")
+        cmp_btn.click(compare_show, [cmp_row, cmp_col, cmp_docs], [cmp_plot, cmp_table, cmp_note], api_visibility="private")
+        gr.api(audit_json, api_name="audit")
+        gr.api(reuse_json, api_name="reuse")
+        gr.api(compare_json, api_name="compare")
         gr.api(tables_json, api_name="tables")
         gr.api(ask_json, api_name="ask_json")
         gr.api(summary_json, api_name="summary_json")

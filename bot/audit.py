@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.numbers import Number, parse_numbers
 from govqa.cells import Cell, cells_in_text
-from govqa.types import Document
+from govqa.types import Document, issuer_key
 
 PASS, FAIL, UNCERTAIN = "PASS", "FAIL", "UNCERTAIN"
 _RESULTS = "三、本年度办理结果/"
@@ -203,12 +203,9 @@ def year_to_year(docs: list[Document]) -> list[Finding]:
     out: list[Finding] = []
     keyed = {}
     for d in docs:
-        region, issuer = d.meta.get("region") or "", d.meta.get("issuer") or ""
-        # 淮安市洪泽区 and 洪泽区 are one area: key on its own last name (an alias written at ingest).
-        last = min((a for a in d.meta.get("aliases") or [] if region.endswith(a)), key=len, default=region)
-        key = (last, issuer.replace(region, last, 1), d.meta.get("year"))
-        if all(key):
-            keyed[key] = d
+        who = issuer_key(d.meta)
+        if who and d.meta.get("year"):
+            keyed[(*who, d.meta["year"])] = d
     for (region, issuer, year), d in keyed.items():
         nxt = keyed.get((region, issuer, year + 1))
         if nxt is None:

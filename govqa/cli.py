@@ -227,6 +227,35 @@ def compare(
 
 
 @app.command()
+def reuse(
+    doc: str = typer.Argument(..., help="文档编号（或前缀）、相对路径或文件名"),
+    against: str | None = typer.Option(None, "--against", help="与哪份报告比较；默认同一单位上一年度的报告"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每段重复文字含两份报告中的位置）"),
+    limit: int = typer.Option(20, "--limit", help="列出多少段重复文字（--json 全部输出）"),
+) -> None:
+    """逐年文字重复：本报告有多少句子和表格行照搬（或几乎照搬）上一年度的报告，并列出重复段落。"""
+    try:
+        r = _library().reuse(doc, against)
+    except LibraryError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json(r.to_dict())
+        return
+    typer.echo(f"{r.label}\n  对比：{r.previous_label}")
+    typer.echo(f"  句子：{r.sentences} 句中 {r.sentences_verbatim} 句逐字重复、{r.sentences_near} 句几乎相同"
+               f"（{r.sentence_share:.0%}）")
+    typer.echo(f"  表格行：{r.rows} 行中 {r.rows_repeated} 行（含数字）完全相同（{r.row_share:.0%}），"
+               f"其中 {r.rows_zero} 行全为 0 或空白")
+    for x in r.repeats[:limit]:
+        how = "逐字" if x.similarity == 1.0 else f"相似度 {x.similarity:.2f}"
+        typer.echo(f"  [{x.start}:{x.end}] {how}：{x.quote[:100]}")
+        if x.similarity < 1.0:
+            typer.echo(f"      上一年 [{x.prev_start}:{x.prev_end}]：{x.prev_quote[:100]}")
+    if len(r.repeats) > limit:
+        typer.echo(f"  ……另有 {len(r.repeats) - limit} 段（--limit 或 --json 查看全部）")
+
+
+@app.command()
 def repair() -> None:
     """修复报告库：按登记表重建关键词索引，补回缺失的向量（使用已缓存的嵌入），删除多余的向量。"""
     try:

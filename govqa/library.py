@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +20,13 @@ from bot.answer import answer_question, passages
 from bot.audit import Finding, audit_document, year_to_year
 from bot.compare import Point, compare_cells, resolve_row
 from bot.query import analyse
+from bot.reuse import Reuse, text_reuse
 from bot.sections import Summary
 from govqa.cells import Cell, cells_in_text
 from govqa.meta import MetaError, parse_updates
 from govqa.settings import Settings, get_settings
 from govqa.summaries import SummaryCache
-from govqa.types import Answer, Backend, DocRecord, Document, Hit, SearchMode, Status, SummaryBackend, doc_label
+from govqa.types import Answer, Backend, DocRecord, Document, Hit, SearchMode, Status, SummaryBackend, doc_label, issuer_key
 from govqa.uploads import check_upload, drop_upload, keep_upload
 from ingest.pipeline import IngestReport, ingest
 from vectorstore.filters import DocFilter, select_documents
@@ -253,6 +255,16 @@ class Library:
         """The statistical tables' cells of one report, each an exact span of its stored text."""
         return cells_in_text(self.document(ref).text)
 
+    def table_keys(self) -> tuple[list[str], list[str]]:
+        """Every table row key and column in the library, most common first (the app's 对比 pickers)."""
+        rows: Counter[str] = Counter()
+        cols: Counter[str] = Counter()
+        for d in self.documents():
+            for c in cells_in_text(self._store.document(d.doc_id).text):
+                rows[c.row] += 1
+                cols[c.col] += 1
+        return [r for r, _ in rows.most_common()], [c for c, _ in cols.most_common()]
+
     # -- audit --------------------------------------------------------------------------------
     def audit(self, ref: str | None = None) -> list[Finding]:
         """Consistency checks (bot/audit.py) of one report, or of all of them with the year-to-year
@@ -270,6 +282,27 @@ class Library:
         except KeyError as exc:
             raise LibraryError(str(exc.args[0])) from exc
         return key, compare_cells(docs, key, col)
+
+    # -- text reuse ---------------------------------------------------------------------------
+    def previous_report(self, ref: str) -> Document:
+        """The same issuer's report of the year before (issuer_key), or a LibraryError saying why not."""
+        doc = self.document(ref)
+        who, year = issuer_key(doc.meta), doc.meta.get("year")
+        label = doc_label(doc.meta, doc.source)
+        if who is None or not year:
+            raise LibraryError(f"{label}：发布单位或年份未识别，无法找到上一年度的报告；请用 --against 指定")
+        for d in self.documents():
+            if d.doc_id != doc.doc_id and d.meta.get("year") == year - 1 and issuer_key(d.meta) == who:
+                return self.document(d.doc_id)
+        raise LibraryError(f"库中没有{who[1]}{year - 1}年的报告，无法比较与上一年度的文字重复；请用 --against 指定")
+
+    def reuse(self, ref: str, against: str | None = None) -> Reuse:
+        """Sentences and table rows of one report repeated from the issuer's previous report (or ``against``)."""
+        doc = self.document(ref)
+        previous = self.document(against) if against else self.previous_report(ref)
+        if previous.doc_id == doc.doc_id:
+            raise LibraryError("不能与报告自身比较")
+        return text_reuse(doc, previous)
 
     # -- summaries ----------------------------------------------------------------------------
     def summary(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,

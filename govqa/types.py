@@ -71,6 +71,17 @@ def doc_label(meta: dict[str, Any], source: str) -> str:
     return "".join(parts) or source
 
 
+
+def issuer_key(meta: dict[str, Any]) -> tuple[str, str] | None:
+    """Who published a report, as one key across years: (area, issuer). 淮安市洪泽区 and 洪泽区 are one
+    area, so the area is its shortest alias that ends the region (aliases are written at ingest).
+    None when the region or issuer is unknown: reports of an unknown issuer are never paired."""
+    region, issuer = meta.get("region") or "", meta.get("issuer") or ""
+    if not region or not issuer:
+        return None
+    last = min((a for a in meta.get("aliases") or [] if region.endswith(a)), key=len, default=region)
+    return last, issuer.replace(region, last, 1)
+
 @dataclass
 class Document:
     """A normalized report. ``doc_id`` is the hash of ``text``, so identical content is one document."""

@@ -233,3 +233,92 @@ def render_cell(c: dict[str, Any]) -> str:
     value = (c["raw"] + c["unit"]) if c["raw"] else "（空白，不是 0）"
     return (f"<p><b>{_esc(c['row'])} × {_esc(c['col'])}</b> = {_esc(value)}</p>"
             f"<blockquote class=\"govqa-cite\">{marked}<br><small>原文第 {c['row_start']}–{c['row_end']} 字</small></blockquote>")
+
+
+# -- 核查 (audit and text reuse) --------------------------------------------------------------------
+AUDIT_HEADERS = ["结果", "文件", "核查项", "说明", "算式"]
+AUDIT_ZH = {"FAIL": "不符", "UNCERTAIN": "无法核对", "PASS": "相符"}
+
+
+def audit_view(library: Library, doc_id: str = "") -> list[dict[str, Any]]:
+    """Findings of one report (or all, with the year-to-year carry-over), not-adding-up first."""
+    order = {"FAIL": 0, "UNCERTAIN": 1, "PASS": 2}
+    return sorted((f.to_dict() for f in library.audit(doc_id or None)), key=lambda f: order[f["status"]])
+
+
+def audit_rows(findings: list[dict[str, Any]]) -> list[list[str]]:
+    return [[AUDIT_ZH[f["status"]], f["source"], f["check"], f["message"], f["arithmetic"]] for f in findings]
+
+
+def render_finding(f: dict[str, Any]) -> str:
+    """A clicked finding: what the report says, the arithmetic, and each cell or sentence it read."""
+    head = f"<p><b>{_esc(AUDIT_ZH[f['status']])}</b>　{_esc(f['check'])}：{_esc(f['message'])}</p>"
+    if f["arithmetic"]:
+        head += f"<p>算式：{_esc(f['arithmetic'])}</p>"
+    quotes: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for c in f["cited"]:
+        quotes.setdefault((c["start"], c["end"]), []).append(c)
+    for (start, end), cells in quotes.items():
+        values = [c["raw"] for c in cells if c["raw"]]
+        labels = "；".join(f"{c['label']} = {c['raw'] or '空白'}" for c in cells)
+        head += (f"<blockquote class=\"govqa-cite\">{_mark(cells[0]['quote'], values)}<br>"
+                 f"<small>{_esc(labels)} · 原文第 {start}–{end} 字</small></blockquote>")
+    return head
+
+
+def reuse_view(library: Library, doc_id: str, against: str = "") -> dict[str, Any]:
+    if not doc_id:
+        raise LibraryError("请选择一份报告")
+    return library.reuse(doc_id, against or None).to_dict()
+
+
+def render_reuse(r: dict[str, Any]) -> str:
+    """The share of repeated sentences and rows, and each repeated passage beside last year's."""
+    out = [f"<p><b>{_esc(r['label'])}</b> 与 <b>{_esc(r['previous_label'])}</b> 相比：</p><ul>",
+           f"<li>句子：{r['sentences']} 句中 {r['sentences_verbatim']} 句逐字重复、{r['sentences_near']} 句几乎相同"
+           f"（{r['sentence_share']:.0%}）</li>",
+           f"<li>表格行：{r['rows']} 行中 {r['rows_repeated']} 行（含数字）完全相同（{r['row_share']:.0%}），"
+           f"其中 {r['rows_zero']} 行全为 0 或空白</li></ul>"]
+    for x in r["repeats"]:
+        how = "逐字重复" if x["similarity"] == 1.0 else f"几乎相同（相似度 {x['similarity']:.2f}）"
+        prev = "" if x["similarity"] == 1.0 else f"<br><small>上一年：{_esc(x['prev_quote'])}</small>"
+        out.append(f"<blockquote class=\"govqa-cite govqa-reuse\">{_esc(x['quote'])}{prev}<br>"
+                   f"<small>{how} · 原文第 {x['start']}–{x['end']} 字</small></blockquote>")
+    return "".join(out)
+
+
+# -- 对比 (one figure across reports) ---------------------------------------------------------------
+COMPARE_HEADERS = ["报告", "年份", "值", "原文（所引表格行）"]
+
+
+def compare_view(library: Library, row: str, col: str = "总计", doc_ids: list[str] | None = None) -> dict[str, Any]:
+    if not row:
+        raise LibraryError("请选择要对比的表格行")
+    key, points = library.compare(row, col or "总计", doc_ids or None)
+    return {"row": key, "col": col or "总计", "points": [p.to_dict() for p in points]}
+
+
+def compare_rows(points: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[p["label"], p["year"] or "", f"{p['raw']}{p['unit']}" if p["value"] is not None else "缺失（不是 0）",
+             p["quote"] or "—"] for p in points]
+
+
+def compare_frame(points: list[dict[str, Any]]):
+    """The plotted points (pandas, for gr.BarPlot): only the reports that have the cell; a missing one
+    stays out of the chart and is listed as 缺失 in the table, never drawn as 0."""
+    import pandas as pd
+
+    rows = [{"报告": f"{p['year'] or '?'} {p['label']}", "值": p["value"], "原文": p["quote"]}
+            for p in points if p["value"] is not None]
+    return pd.DataFrame(rows, columns=["报告", "值", "原文"])
+
+
+def compare_note(view: dict[str, Any]) -> str:
+    points = view["points"]
+    found = [p for p in points if p["value"] is not None]
+    lines = [f"**{view['row']} × {view['col']}**：{len(found)} 份报告有此单元格"
+             + (f"，{len(points) - len(found)} 份缺失（不当作 0）" if len(found) < len(points) else "") + "。"]
+    years = [p["year"] for p in found]
+    for a, b in zip(found, found[1:]) if all(years) and len(set(years)) == len(years) else ():
+        lines.append(f"- {a['year']}→{b['year']}：{b['value'] - a['value']:+g}{b['unit']}")
+    return "\n".join(lines)

@@ -97,3 +97,32 @@ def test_a_natural_comparison_question_answers_each_year_from_its_report(lib):
     ans = lib.ask("淮安市洪泽区2023年和2024年收到的申请数量分别是多少？", backend="extractive").answer
     assert [v.text for v in ans.values] == ["21件", "95件"]  # 2023 and 2024 page images
     assert [lib.document(v.citation.doc).source for v in ans.values] == ["hongze_2023.pdf", "hongze_2024.pdf"]
+
+
+def test_text_reuse_from_the_previous_year_lists_the_repeated_passages(lib, monkeypatch):
+    """洪泽区 2024 against 2023 (page 1 of each, pdftoppm -r 70): "主要通过政府门户网站主动公开政府文件、
+    项目审批、通知公告等各类政府信息。" is in both; 2023's "执行信息审核发布制度" became 2024's
+    "新增信息审核发布报备制度" in an otherwise equal sentence; the opening facts (2428条, 17件) are new."""
+    from govqa.cli import app
+    from govqa.settings import get_settings
+
+    r = lib.reuse("hongze_2024.pdf")  # the previous report is found by issuer and year
+    assert r.previous == lib.resolve("hongze_2023.pdf")
+    verbatim = {x.quote for x in r.repeats if x.similarity == 1.0 and x.kind == "句子"}
+    assert "主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息。" in verbatim
+    near = next(x for x in r.repeats if "新增信息审核发布报备制度" in x.quote)
+    assert 0.9 <= near.similarity < 1.0 and "执行信息审核发布制度" in near.prev_quote
+    assert not any("2428条" in x.quote or "17件" in x.quote for x in r.repeats)
+    text, prev = lib.document("hongze_2024.pdf").text, lib.document("hongze_2023.pdf").text
+    assert all(text[x.start:x.end] == x.quote and prev[x.prev_start:x.prev_end] == x.prev_quote for x in r.repeats)
+    assert 0 < r.sentence_share < 1 and r.rows_zero <= r.rows_repeated <= r.rows
+
+    monkeypatch.setenv("GOVQA_DATA_DIR", str(lib.settings.data_dir))
+    monkeypatch.setenv("GOVQA_CACHE_DIR", str(lib.settings.cache_path))
+    get_settings.cache_clear()
+    out = CliRunner().invoke(app, ["reuse", "hongze_2024.pdf", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["sentences_verbatim"] == r.sentences_verbatim
+    alone = CliRunner().invoke(app, ["reuse", "huaian_2024.pdf"])  # no 淮安市 2023 in the library
+    assert alone.exit_code == 1 and "无法比较与上一年度的文字重复" in alone.output
+    get_settings.cache_clear()
