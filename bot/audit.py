@@ -71,7 +71,14 @@ def _sum_check(check: str, what: str, parts: list[Cell], total: Cell | None, oth
         blanks = [f"{c.row.split('/')[-1]}×{c.col.split('/')[-1]}" for c in cells if c.value is None]
         blank = ("空白单元格：" + "、".join(blanks[:3]) + (f" 等 {len(blanks)} 个" if len(blanks) > 3 else "")
                  if blanks else "缺少单元格")
-        return Finding(check, UNCERTAIN, f"{what}：无法核对（{blank}）", cited=[_cite(c) for c in cells])
+        arithmetic = ""
+        if total is not None and total.value is not None and any(c.value is not None for c in parts):
+            # what a reader checks next: the blanks read as none
+            got = sum(c.value or 0 for c in parts)
+            holds = "相符" if abs(got - total.value) < 1e-6 else "也不相符"
+            arithmetic = (" + ".join(_fmt(c.value) for c in parts) + f" = {_fmt(got)}（空白按 0 计）；表中总计 "
+                          f"{_fmt(total.value)}，{holds}")
+        return Finding(check, UNCERTAIN, f"{what}：无法核对（{blank}）", arithmetic, [_cite(c) for c in cells])
     got = sum(c.value for c in parts)  # type: ignore[misc]
     arithmetic = " + ".join(_fmt(c.value) for c in parts) + f" = {_fmt(got)}；表中总计 {_fmt(total.value)}"
     if abs(got - total.value) < 1e-6:  # type: ignore[operator]

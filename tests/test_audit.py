@@ -126,3 +126,19 @@ def test_text_reuse_from_the_previous_year_lists_the_repeated_passages(lib, monk
     alone = CliRunner().invoke(app, ["reuse", "huaian_2024.pdf"])  # no 淮安市 2023 in the library
     assert alone.exit_code == 1 and "无法比较与上一年度的文字重复" in alone.output
     get_settings.cache_clear()
+
+
+def test_blank_cells_are_uncertain_never_zero_but_the_reader_sees_the_sum(tmp_path, cache_dir):
+    """shanghai_2019.html (table markup as published): the 自然人 results column has blanks
+    (e.g. 2.其他法律行政法规禁止公开) beside 258, 3, 14 …, and its （七）总计 is 767; the results rows'
+    总计 cells are blank in the source. Blank is not 0: UNCERTAIN, with the sum that reads blanks as none."""
+    library = Library(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir))
+    assert not library.add([PDF / "shanghai_2019.html"]).failed
+    found = library.audit("shanghai_2019.html")
+    assert not [f for f in found if f.status == "FAIL"]
+    natural = next(f for f in found if f.check == "申请/办理结果合计" and f.message.startswith("自然人"))
+    assert natural.status == "UNCERTAIN" and "空白单元格" in natural.message
+    assert natural.arithmetic.startswith("258 + 3 + 14 + 空白")
+    assert natural.arithmetic.endswith("= 767（空白按 0 计）；表中总计 767，相符")
+    total_col = next(f for f in found if f.check == "申请/办理结果合计" and f.message.startswith("总计"))
+    assert total_col.status == "UNCERTAIN" and total_col.arithmetic == ""  # every part blank: no sum to show
