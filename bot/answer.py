@@ -122,6 +122,14 @@ def _from_tables(store: Store, query: Query, doc_ids: list[str] | None, hits: li
     return [v for v, _ in got], cits
 
 
+CONFLICT_NOTE = "报告中两处说法不一致，请核对原文"
+
+
+def conflict_reason(said: str) -> str:
+    """The refusal when a report states two values for what was asked ("1695件 与 1800件")."""
+    return f"报告对此给出了两个不同的数字：{said}，无法判断哪个正确"
+
+
 def answer_question(store: Store, question: str, k: int = 6, backend: Backend = Backend.auto,
                     doc_ids: list[str] | None = None, min_support: float | None = None,
                     on_token: Callable[[str], None] | None = None) -> Answer:
@@ -159,6 +167,11 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
             if why:
                 fallback = why
                 log.warning("LLM path not used for %r: %s; answering extractively", part, why)
+            if got is not None and got.values and query.numeric:
+                _, cits, conflict = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
+                if conflict:  # the report contradicts itself: whichever value the model chose, refuse
+                    refused_why, closest, closest_note = conflict_reason(conflict), cits, CONFLICT_NOTE
+                    break
             if got is not None:
                 if got.refused:
                     refused_why = got.reason or "模型未找到答案"
@@ -171,7 +184,11 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 continue
         if query.numeric:
             from_cells = _from_tables(store, query, flt.doc_ids, hits, texts)
-            vals, cits = from_cells or extract_values(query, hits, texts, min_support or MIN_SUPPORT)
+            vals, cits, conflict = (*from_cells, "") if from_cells else extract_values(
+                query, hits, texts, min_support or MIN_SUPPORT)
+            if conflict:
+                refused_why, closest, closest_note = conflict_reason(conflict), cits, CONFLICT_NOTE
+                break
             if not vals:
                 closest = cits or passages(hits, 2)
                 refused_why = "报告中没有明确对应该问题的数字"

@@ -23,6 +23,7 @@ from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
 _CLAUSE = re.compile(r"[，,；;：:]")
 _DATE_UNITS = {"年", "月", "日", "天", "小时", "分钟", "工作日"}
 MIN_SUPPORT = 0.5  # share of the key phrase's weight that must stand next to the number
+CONFLICT_MARGIN = 0.05  # support gap under which two different values in one report are a contradiction
 
 
 @dataclass
@@ -222,12 +223,48 @@ def ask_candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> 
     return out
 
 
+def _where(c: Candidate) -> list[int]:
+    return [c.citation.start + n.start for n in c.numbers]  # numbers are found in the citation's text
+
+
+def rival(query: Query, best: Candidate, cands: list[Candidate], margin: float = CONFLICT_MARGIN) -> Candidate | None:
+    """Another statement in the same report that fits the question as well as the best one (support
+    within ``margin``) but gives a different value: "共受理申请1695件" and, further on, "经核实…共受理申请
+    1800件". Picking one silently would hide the report's own contradiction, so the caller refuses and
+    shows both. The same value stated twice (an overview and its section) is no rival."""
+    values, units = [n.value for n in best.numbers], [n.unit for n in best.numbers]
+    for c in cands[1:]:
+        if c.support < best.support - margin:
+            break
+        if (c.citation.doc == best.citation.doc and [n.value for n in c.numbers] != values
+                and [n.unit for n in c.numbers] == units and not set(_where(c)) & set(_where(best))
+                and not _negated(query, c) and not _negated(query, best)):
+            return c
+    return None
+
+
+_NEGATION = "不未非无"
+
+
+def _negated(query: Query, c: Candidate) -> bool:
+    """A label that negates the asked phrase ("不同意公开" against "同意公开"): another fact, not a rival."""
+    terms = [t for t in query.terms + [t for a in query.asks for t in a.terms] if len(t) > 1]
+    quote = c.citation.quote
+    label = quote[max(0, c.numbers[0].start - 40) : c.numbers[-1].start]
+    return any(re.search(f"[{_NEGATION}]{re.escape(t)}", label) for t in terms)
+
+
 def extract_values(query: Query, hits: list[Hit], doc_texts: dict[str, str],
-                   min_support: float = MIN_SUPPORT) -> tuple[list[Value], list[Citation]]:
-    """Values for a numeric question, or ([], closest citations) when support is too thin."""
+                   min_support: float = MIN_SUPPORT) -> tuple[list[Value], list[Citation], str]:
+    """Values for a numeric question, or ([], closest citations, "") when support is too thin, or
+    ([], both citations, "1695件 与 1800件") when the report states two values for it (see ``rival``)."""
     cands = ask_candidates(query, hits, doc_texts) if query.asks else candidates(query, hits, doc_texts)
     if not cands or cands[0].support < min_support or len(cands[0].numbers) < query.n_values:
-        return [], [c.citation for c in cands[:3]]
+        return [], [c.citation for c in cands[:3]], ""
     best = cands[0]
+    other = rival(query, best, cands)
+    if other is not None:
+        said = " 与 ".join("、".join(n.text for n in c.numbers) for c in (best, other))
+        return [], [best.citation, other.citation], said
     values = [Value(n.value, n.unit, n.text, n.approximate, best.citation) for n in best.numbers]
-    return values, [best.citation]
+    return values, [best.citation], ""

@@ -11,7 +11,7 @@ says so (全省/全市/我市 …).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.numbers import Number, base_unit, parse_numbers
 from govqa.text import sentence_spans
@@ -77,6 +77,7 @@ class Figure:
     number: Number  # offsets are document offsets
     sentence: tuple[int, int]  # the cited sentence, document offsets
     scoped: bool
+    rival: Figure | None = None  # the same statement elsewhere with another value (see _statement)
 
 
 def _pick(rule: Rule, clause: str, numbers: list[Number]) -> Number | None:
@@ -131,5 +132,31 @@ def key_figures(text: str, rules: list[Rule] = RULES) -> list[Figure]:
                 break
         if best:
             used.add((best.number.start, best.number.end))
-            out.append(best)
+            out.append(replace(best, rival=_rival(rule, best, clauses)))
     return out
+
+
+def _statement(clause_before_number: str) -> str:
+    """What a clause says of its number, without years, digits and punctuation: "2017年,全省共受理政府信息
+    公开申请" and "2017年全省共受理政府信息公开申请" are one statement; "市政府及其部门主动公开" and
+    "全市各级政府及其部门主动公开" are two (two scopes)."""
+    return re.sub(r"[^\u4e00-\u9fff]", "", re.sub(r"\d{4}\s*年(?:度)?", "", clause_before_number))
+
+
+def _rival(rule: Rule, fig: Figure, clauses: list) -> Figure | None:
+    """The figure's own statement made again in the report with a different value in the same unit: a
+    contradiction the report contains ("共受理申请1695件" … "经核实…共受理申请1800件")."""
+    key = None
+    for offset, clause, _sent, _upto, _numbers in clauses:
+        if offset <= fig.number.start < offset + len(clause):
+            key = _statement(clause[: fig.number.start - offset])
+    if not key:
+        return None
+    for offset, clause, sent, _upto, numbers in clauses:
+        n = _pick(rule, clause, numbers)
+        if (n is None or offset + n.start == fig.number.start or n.value == fig.number.value
+                or base_unit(n.unit) != base_unit(fig.number.unit) or _statement(clause[: n.start]) != key):
+            continue
+        return Figure(rule.label, Number(n.value, n.unit, n.text, offset + n.start, offset + n.end, n.approximate), sent,
+                      fig.scoped)
+    return None

@@ -132,10 +132,20 @@ def table_figures(doc: Document) -> list[KeyFigure]:
     return out
 
 
-def figures_of(doc: Document) -> list[KeyFigure]:
-    prose = [KeyFigure(f.label, f.number.value, f.number.unit, f.number.text, cite(doc, *f.sentence))
-             for f in key_figures(doc.text)]
-    return table_figures(doc) + prose
+CONFLICTS = "数字不一致"
+
+
+def figures_of(doc: Document) -> tuple[list[KeyFigure], list[Bullet]]:
+    """Key figures, and a bullet for each figure the report states twice with different values: such a
+    figure is not a key figure (the answerer refuses it too) but a note that cites both places."""
+    figures, conflicts = [], []
+    for f in key_figures(doc.text):
+        if f.rival is None:
+            figures.append(KeyFigure(f.label, f.number.value, f.number.unit, f.number.text, cite(doc, *f.sentence)))
+        else:
+            conflicts.append(Bullet(f"{f.label}：报告中既写{f.number.text}，又写{f.rival.number.text}，请核对原文",
+                                    [cite(doc, *f.sentence), cite(doc, *f.rival.sentence)]))
+    return table_figures(doc) + figures, conflicts
 
 
 def fit(summary: Summary, max_chars: int = MAX_CHARS) -> None:
@@ -162,8 +172,10 @@ def summarize(doc: Document, settings: Settings, backend: SummaryBackend | None 
     template = Kind.work_plan if doc.meta.get("kind") == Kind.work_plan else Kind.annual_report
     summary = Summary(doc.doc_id, doc.meta, doc_label(doc.meta, doc.source), template)
     if template == Kind.annual_report:
-        summary.key_figures = figures_of(doc)
+        summary.key_figures, conflicts = figures_of(doc)
         summary.sections = annual_sections(doc)
+        if conflicts:
+            summary.sections = {CONFLICTS: conflicts, **summary.sections}
     else:
         summary.sections = plan_sections(doc)
     if backend == SummaryBackend.llm:

@@ -15,7 +15,7 @@ from bot.summarize import summarize, summary_from_dict
 from govqa.settings import Settings
 from govqa.types import Document, SummaryBackend, doc_label
 
-SUMMARY_VERSION = 3  # 3: headline table cells among the key figures
+SUMMARY_VERSION = 4  # 3: headline table cells among the key figures; 4: 数字不一致
 
 
 class SummaryCache:

@@ -3,7 +3,8 @@
 Measured on eval/gold (docs/benchmarks.md): BM25 over jieba tokens is the strongest single
 retriever on these reports; dense e5 adds paraphrase matches. Weighted reciprocal-rank
 fusion keeps BM25's lead (weight ``bm25_weight``) and lets dense break ties
-(``dense_weight``). Both retrievers see the same document filter.
+(``dense_weight``). Both retrievers see the same document filter. Near-identical passages (copies
+of one report, reprints) are kept once, so that copies cannot crowd the answer out of the top k.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ def filter_tokens(doc_filter: DocFilter) -> set[str]:
     return {t for w in words for t in tokenize(w)} | set(words)
 
 
-def build_retriever(store: Store, k: int, doc_filter: DocFilter, mode: SearchMode = SearchMode.hybrid) -> BaseRetriever:
+def build_retriever(store: Store, k: int, doc_filter: DocFilter, mode: SearchMode = SearchMode.hybrid,
+                    fused: int | None = None) -> BaseRetriever:
+    """k: each retriever's pool is at least k; fused: how many fused hits it returns (default k)."""
     s = store.settings
     pool = max(s.candidates, k)
     parts: dict[str, BaseRetriever] = {}
@@ -85,7 +88,7 @@ def build_retriever(store: Store, k: int, doc_filter: DocFilter, mode: SearchMod
     if mode in ("hybrid", "dense") and store.has_vectors:
         parts["dense"] = DenseRetriever(store=store, k=pool, doc_ids=doc_filter.doc_ids)
     weights = {"bm25": s.bm25_weight, "dense": s.dense_weight}
-    return HybridRetriever(retrievers=parts, weights=weights, c=s.rrf_k, k=k)
+    return HybridRetriever(retrievers=parts, weights=weights, c=s.rrf_k, k=fused or k)
 
 
 def search(store: Store, query: Query, k: int | None = None, use_filter: bool = True,
@@ -100,9 +103,30 @@ def search(store: Store, query: Query, k: int | None = None, use_filter: bool = 
     if doc_ids is not None and doc_filter.doc_ids is None:
         doc_filter.doc_ids = [d.doc_id for d in docs]
     by_id = {d.doc_id: d for d in docs}
-    hits = []
-    for d in build_retriever(store, k, doc_filter, mode).invoke(query.text):
+    hits: list[Hit] = []
+    seen: list[set[str]] = []
+    for d in build_retriever(store, k, doc_filter, mode, fused=DEDUP_POOL * max(store.settings.candidates, k)).invoke(
+            query.text):
         chunk = store.chunk(d.metadata["chunk_id"])
+        shingles = _shingles(chunk.text)
+        if any(_jaccard(shingles, other) >= NEAR_DUPLICATE for other in seen):
+            continue  # a copy of a passage already in the list (the same report stored twice, a reprint)
+        seen.append(shingles)
         doc = by_id[chunk.doc_id]
         hits.append(Hit(chunk, d.metadata["score"], doc.source, doc.meta, d.metadata["ranks"]))
+        if len(hits) == k:
+            break
     return hits, doc_filter
+
+
+DEDUP_POOL = 2  # every fused hit of both retrievers' pools is a candidate, so k remain after dropping copies
+NEAR_DUPLICATE = 0.9  # Jaccard similarity of character 4-grams above which two passages are one
+
+
+def _shingles(text: str) -> set[str]:
+    t = "".join(text.split())
+    return {t[i : i + 4] for i in range(max(1, len(t) - 3))}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
