@@ -202,7 +202,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 outcomes.append(UploadOutcome(p.name, Status.failed, NOT_UPLOADED))
                 continue
             try:
-                outcomes.append(worker.run(lambda lib, src=received, name=p.name: lib.upload(src, name)))
+                outcomes.append(worker.upload(received, p.name))
             except Exception as exc:
                 outcomes.append(UploadOutcome(p.name, Status.failed, _fail(exc).message))
         progress((len(paths), len(paths)), desc="导入完成", unit="份")

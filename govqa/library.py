@@ -28,7 +28,8 @@ from govqa.settings import Settings, get_settings
 from govqa.summaries import SummaryCache
 from govqa.types import Answer, Backend, DocRecord, Document, Hit, SearchMode, Status, SummaryBackend, doc_label, issuer_key
 from govqa.uploads import check_upload, drop_upload, keep_upload
-from ingest.pipeline import IngestReport, ingest
+from ingest.pipeline import IngestReport, embed_ahead, ingest
+from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import DocFilter, select_documents
 from vectorstore.retriever import search
 from vectorstore.store import REPAIR_HINT, Store, StoreError
@@ -82,6 +83,25 @@ def open_store(settings: Settings, progress: bool = False) -> Store:
                 f"无法连接向量数据库服务器 {where}：请先启动它（例如 chroma run --path 目录 --host {settings.chroma_host} "
                 f"--port {settings.chroma_port}），或去掉 GOVQA_CHROMA_HOST 改用内嵌存储（{type(exc).__name__}）") from exc
         raise LibraryError(f"无法打开报告库 {settings.data_dir}（{type(exc).__name__}: {exc}）") from exc
+
+
+class EmbedAhead:
+    """Embeds a file's chunks into the shared cache before it is stored, with a model of its own, on a
+    thread other than the library's (the app's upload preparer): the upload then holds the library's
+    thread only for the quick write, and questions are answered meanwhile. Only a head start: what
+    fails here is embedded, or reported, by the upload itself."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._embeddings: Any = None
+
+    def __call__(self, src: Path) -> None:
+        try:
+            if self._embeddings is None:
+                self._embeddings = make_embeddings(self.settings, own=True) or False
+            embed_ahead(src, self.settings, self._embeddings or None)
+        except Exception:
+            log.warning("embedding %s ahead failed", src, exc_info=True)
 
 
 class Library:

@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
-from govqa.library import Library, LibraryError, UploadOutcome
+from govqa.library import EmbedAhead, Library, LibraryError, UploadOutcome
 from govqa.settings import Settings
 from govqa.types import KIND_ZH, LEVEL_ZH, STATUS_ZH, DocRecord
 
@@ -28,10 +29,21 @@ STATUS_ZH_APP = {**STATUS_ZH, "unchanged": "已存在"}
 
 # -- the library's thread --------------------------------------------------------------------------
 class LibraryWorker:
+    """The library's thread, and a second one that embeds uploads ahead (ingest.pipeline.embed_ahead)
+    with a model of its own, so that an upload holds the library's thread only for the quick write."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govqa-library")
+        self._prep = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govqa-embed-ahead")
         self._library: Library | None = None
+        self._embed_ahead = EmbedAhead(settings)
+
+    def upload(self, src: Path, name: str) -> UploadOutcome:
+        """Embed the file's chunks on the preparing thread, then store it on the library's thread."""
+        self._prep.submit(self._embed_ahead, src).result()
+        return self.run(lambda lib: lib.upload(src, name))
+
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return self.submit(fn, *args, **kwargs).result()
@@ -48,6 +60,7 @@ class LibraryWorker:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._prep.shutdown(wait=False, cancel_futures=True)
 
 
 # -- documents -------------------------------------------------------------------------------------

@@ -20,6 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from langchain_core.embeddings import Embeddings
+
+from govqa.settings import Settings
 from govqa.text import cjk_count, cjk_ratio, normalize_text
 from govqa.types import DocRecord, Document, Status
 from ingest.chunking import chunk_document
@@ -104,6 +107,21 @@ def read_document(path: Path, max_bytes: int, source: str | None = None) -> Docu
     doc_id = hashlib.sha256(text.encode()).hexdigest()[:16]
     return Document(doc_id, source or path.name, text, extract_metadata(text),
                     hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def embed_ahead(path: Path, settings: Settings, embeddings: Embeddings | None) -> None:
+    """Put a file's chunk vectors into the embedding cache without touching the store. Embedding is
+    nearly all of an ingest's time; the app does this off the library's thread, so questions are
+    answered while an upload is embedded, and the store write that follows finds every vector cached.
+    A file that cannot be read is left alone: the real ingest reports why."""
+    if embeddings is None:
+        return
+    try:
+        doc = read_document(path, int(settings.max_file_mb * 1e6))
+    except IngestError:
+        return
+    chunks = chunk_document(doc.doc_id, doc.text, settings.chunk_size, settings.chunk_overlap, settings.max_chunk_chars)
+    embeddings.embed_documents([c.text for c in chunks])
 
 
 def ingest(store: Store, paths: Iterable[Path], progress: bool = False) -> IngestReport:

