@@ -123,6 +123,10 @@ def _from_tables(store: Store, query: Query, doc_ids: list[str] | None, hits: li
 
 
 CONFLICT_NOTE = "报告中两处说法不一致，请核对原文"
+# "收到和办理的依申请公开数": the table's 本年新收 row (97) is not what a report's "全年共收到和办理依申请公开
+# 102件" counts (新收 + 结转). When a sentence carries (nearly) all of the question's key phrase next to
+# its number, that sentence answers, not the row the question's words merely point to.
+VERBATIM_SUPPORT = 0.9
 
 
 def conflict_reason(said: str) -> str:
@@ -184,6 +188,10 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 continue
         if query.numeric:
             from_cells = _from_tables(store, query, flt.doc_ids, hits, texts)
+            if from_cells:  # a sentence that says just what was asked outranks a table row named otherwise
+                said, _, _ = extract_values(query, hits, texts, VERBATIM_SUPPORT)
+                if said and [v.value for v in said] != [v.value for v in from_cells[0]]:
+                    from_cells = None
             vals, cits, conflict = (*from_cells, "") if from_cells else extract_values(
                 query, hits, texts, min_support or MIN_SUPPORT)
             if conflict:

@@ -96,8 +96,14 @@ def table_checks(cells: list[Cell]) -> list[Finding]:
         if new and total:
             cells_ = [x for x in (new, cin, total, cout) if x]
             if len(cells_) < 4 or any(x.value is None for x in cells_):
+                arithmetic = ""
+                if new.value is not None and total.value is not None:  # the blanks read as none
+                    left = new.value + ((cin.value or 0) if cin else 0)
+                    right = total.value + ((cout.value or 0) if cout else 0)
+                    holds = "相符" if abs(left - right) < 1e-6 else "也不相符"
+                    arithmetic = f"{_fmt(left)} 与 {_fmt(right)}（空白按 0 计），{holds}"
                 out.append(Finding("申请/收支平衡", UNCERTAIN, f"{col}：本年新收+上年结转 与 办理结果总计+结转下年度 无法核对",
-                                   cited=[_cite(x) for x in cells_]))
+                                   arithmetic, [_cite(x) for x in cells_]))
             else:
                 left, right = new.value + cin.value, total.value + cout.value  # type: ignore[operator]
                 ok = abs(left - right) < 1e-6

@@ -160,7 +160,9 @@ def load(path: Path, max_bytes: int) -> str:
         page = visible_html(decode(data, str(path), declared))
         text, tables = html_tables(page)
         return text if tables else html_to_text(page)
-    return decode(data, str(path))
+    from ingest.text_tables import tab_tables
+
+    return tab_tables(decode(data, str(path)))
 
 
 def _load_binary(path: Path, suffix: str, data: bytes) -> str:

@@ -296,3 +296,42 @@ def test_join_fragments_rejoins_a_row_cut_by_the_page():
     ]
     assert [c.raw for c in table.rows[0].cells] == ["1", "0", "", "0", "0", "0", "1"]
     assert table.rows[0].label.endswith("5.要求行政机关确认或重新出具已获取信息")
+
+
+def test_a_table_pasted_as_tab_separated_text_is_rebuilt_with_its_blanks(tmp_path):
+    """data/demo/004 (山西省人民政府办公厅 2019, a .txt) holds the 2019 tables pasted as tab-separated
+    lines. Read from its lines: 一、本年新收 → 92, 3, 1, (blank), 1, (blank), 97; （七）总计 → 90, 3, 1,
+    (blank), 1, (blank), 95; 1. 本机关不掌握相关政府信息 → 39, 1, …, 41; 行政复议 结果维持 1, 总计 1;
+    第二十条第（一）项 规范性文件 79, 79, 2119. Blank stays blank; every cell is a span of the text."""
+    from govqa.cells import cells_in_text
+    from ingest.loaders import load
+
+    text = normalize_text(load(ROOT / "data" / "demo" / "004_310afe22019c54a7.txt", 10**7))
+    cells = {(c.row, c.col): c for c in cells_in_text(text)}
+    row = [cells[(NEW, col)].raw for col in ("自然人", "法人或其他组织/商业企业", "法人或其他组织/科研机构",
+                                             "法人或其他组织/社会公益组织", "法人或其他组织/法律服务机构",
+                                             "法人或其他组织/其他", "总计")]
+    assert row == ["92", "3", "1", "", "1", "", "97"]
+    assert cells[("三、本年度办理结果/（七）总计", "自然人")].raw == "90"
+    assert cells[("三、本年度办理结果/（七）总计", "总计")].raw == "95"
+    assert cells[("三、本年度办理结果/（四）无法提供/1.本机关不掌握相关政府信息", "总计")].raw == "41"
+    assert cells[("三、本年度办理结果/（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "总计")].value is None
+    assert cells[("行政复议", "行政复议/结果维持")].raw == "1" and cells[("行政复议", "行政复议/总计")].raw == "1"
+    assert cells[("第二十条第（一）项/规范性文件", "对外公开总数量")].raw == "2119"
+    assert all(text[c.start:c.end] == c.raw for c in cells.values())
+    assert "全年共收到和办理依申请公开102件" in text  # the prose around the tables is kept
+
+    plain = tmp_path / "notes.txt"  # tabbed lines that are no national table stay as they are
+    plain.write_text("某某县政务公开工作情况说明。\n" * 20 + "项目\t数量\t备注\n网站\t3\t无\n微博\t2\t无\n", encoding="utf-8")
+    assert "【表" not in load(plain, 10**7)
+
+
+def test_questions_answered_from_a_tab_separated_table(demo):
+    """One question per table kind answered from a cell of the pasted tables (values as above), while
+    a question in the words of the prose ("收到和办理…102件", 新收 + 结转) keeps the prose's answer."""
+    q = "2019年山西省人民政府办公厅本年新收的政府信息公开申请中，自然人申请有多少件？"
+    assert [v.text for v in demo.ask(q, backend="extractive").answer.values] == ["92件"]
+    review = demo.ask("2019年山西省人民政府办公厅信息公开行政复议结果维持的有多少件？", backend="extractive").answer
+    assert [v.text for v in review.values] == ["1件"] and review.citations[0].quote.startswith("【表3】行政复议")
+    prose = demo.ask("2019年山西省人民政府办公厅收到和办理的依申请公开数是多少？", backend="extractive").answer
+    assert [v.text for v in prose.values] == ["102件"]
