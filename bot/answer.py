@@ -111,7 +111,7 @@ def _from_tables(store: Store, query: Query, doc_ids: list[str] | None, hits: li
         return None
     asks = [a.clause for a in query.asks] or [query.text]
     # "本年新收…多少件？其中自然人多少件？": a later ask that names no row is about the previous ask's row.
-    got = [cell_answer(q, docs, source) or (cell_answer(asks[i - 1] + q, docs, source) if i else None)
+    got = [cell_answer(q, docs, source) or (cell_answer(q, docs, source, row_text=asks[i - 1] + q) if i else None)
            for i, q in enumerate(asks)]
     if not all(got) or len(got) != max(1, query.n_values):
         return None

@@ -38,21 +38,30 @@ def _col_named(cell: Cell, question: str) -> bool | None:
     last = _core(cell.col.split("/")[-1])
     if last in ("总计", "合计") or not last:
         return None
-    return last in question or (len(last) > 2 and last.replace("结果", "") in question)
+    # "本年制发件数" is asked as "本年制发…几件", "现行有效件数" as "现行有效的有几件".
+    stem = re.sub(r"(?:件数|数量|数)$", "", last)
+    return last in question or (len(last) > 2 and last.replace("结果", "") in question) or (
+        len(stem) >= 4 and stem in question)
 
 
-def cell_answer(question: str, docs: dict[str, str], source: dict[str, tuple[str, str]]) -> tuple[Value, Citation] | None:
+def cell_answer(question: str, docs: dict[str, str], source: dict[str, tuple[str, str]],
+                row_text: str | None = None) -> tuple[Value, Citation] | None:
     """The one cell a question asks for in these documents (doc_id -> text), or None. The table is
-    the one the question's words point to: 复议/诉讼, else 申请, else 主动公开."""
+    the one the question's words point to: 复议/诉讼, else 申请, else 主动公开. ``row_text``: where the
+    row is named when not in the question itself ("…规范性文件几件？现行有效的有几件？": the second ask's
+    row is the first's, its column its own)."""
     found: list[tuple[str, Cell]] = []
-    kind = "复议诉讼" if re.search("复议|诉讼", question) else "申请" if "申请" in question else "主动公开"
+    row_text = row_text or question
+    kind = "复议诉讼" if re.search("复议|诉讼", row_text) else "申请" if "申请" in row_text else "主动公开"
     for doc_id, text in docs.items():
         cells = [c for c in cells_in_text(text) if c.kind == kind]
-        rows = {c.row for c in cells if any(w in question for w in _row_words(c.row))}
+        rows = {c.row for c in cells if any(w in row_text for w in _row_words(c.row))}
         if len(rows) != 1:
             continue  # no row named, or several (收到 … 结转): not one cell
         row_cells = [c for c in cells if c.row in rows]
         named = [c for c in row_cells if _col_named(c, question)]
+        if not named and len(row_cells) == 1:  # 行政处罚｜本年处理决定数量=2: the row's one value
+            named = row_cells
         if not named:
             totals = [c for c in row_cells if _col_named(c, question) is None]
             # 行政诉讼 has two 总计 (直接起诉, 复议后起诉): the block must be named.

@@ -46,19 +46,32 @@ def _credit(term: str, text: str) -> float:
     return 0.8 * min(1.0, sum(len(w) for w in subs) / len(term))
 
 
-def _support(query: Query, parts: tuple[str, str, str, str]) -> float:
+def _support(query: Query, parts: tuple[str, str, str, str], following: str = "") -> float:
     """How strongly the question's words tie to a number. ``parts`` are the number's own clause,
     the earlier part of its sentence, the rest of the sentence and the previous sentence, worth
     1, 0.7, 0.4 and 0.3 of a term. The asked clause ("…，予以公开的有多少件") counts 0.6, the
-    whole question 0.4."""
+    whole question 0.4. A word the question puts after its 多少/几 ("在几个社区设立…公开栏") counts in
+    full when it follows the number in its clause ("在4个社区设立…公开栏"): there the noun comes after."""
+    after = set(_after_ask(query))
+
     def credit(t: str) -> float:
-        return max(w * _credit(t, text) for w, text in zip((1.0, 0.7, 0.4, 0.3), parts))
+        best = max(w * _credit(t, text) for w, text in zip((1.0, 0.7, 0.4, 0.3), parts))
+        return max(best, _credit(t, following)) if t in after and following else best
 
     def share(terms: list[str]) -> float:
         total = sum(_weight(t) for t in terms) or 1.0
         return sum(_weight(t) * credit(t) for t in terms) / total
 
     return 0.6 * share(query.focus) + 0.4 * share(query.terms)
+
+
+def _after_ask(query: Query) -> list[str]:
+    """The question's terms written after its (first) 多少/几, in the same clause."""
+    m = re.search(r"多少|几", query.text)
+    if not m:
+        return []
+    tail = re.split(r"[，,；;。？?！!]", query.text[m.end():], maxsplit=1)[0]
+    return [t for t in query.terms if t in tail]
 
 
 _LABEL_CUT = re.compile(r"[，,；;：:、]")
@@ -148,7 +161,8 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
                 parts = (own, sentence[:clause_start], sentence[last.end :], previous)
                 if query.head and max(_credit(query.head, p) for p in parts) < 0.5:
                     continue  # the sentence never says what sets this number apart ("败诉")
-                support = _support(query, parts)
+                following = _CLAUSE.split(sentence[last.end :], maxsplit=1)[0]
+                support = _support(query, parts, following)
                 cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,
                                doc_label(hit.meta, hit.source))
                 out.append(Candidate(group, support - 0.01 * rank, cit, rank))
@@ -223,21 +237,22 @@ def ask_candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> 
     return out
 
 
-def _where(c: Candidate) -> list[int]:
-    return [c.citation.start + n.start for n in c.numbers]  # numbers are found in the citation's text
+def _overlap(a: Citation, b: Citation) -> bool:
+    return a.doc == b.doc and a.start < b.end and b.start < a.end
 
 
 def rival(query: Query, best: Candidate, cands: list[Candidate], margin: float = CONFLICT_MARGIN) -> Candidate | None:
     """Another statement in the same report that fits the question as well as the best one (support
     within ``margin``) but gives a different value: "共受理申请1695件" and, further on, "经核实…共受理申请
     1800件". Picking one silently would hide the report's own contradiction, so the caller refuses and
-    shows both. The same value stated twice (an overview and its section) is no rival."""
+    shows both. The same value stated twice (an overview and its section) is no rival, nor is another
+    number of the same sentence or window (a list: 微信1468条、微博1576条)."""
     values, units = [n.value for n in best.numbers], [n.unit for n in best.numbers]
     for c in cands[1:]:
         if c.support < best.support - margin:
             break
         if (c.citation.doc == best.citation.doc and [n.value for n in c.numbers] != values
-                and [n.unit for n in c.numbers] == units and not set(_where(c)) & set(_where(best))
+                and [n.unit for n in c.numbers] == units and not _overlap(c.citation, best.citation)
                 and not _negated(query, c) and not _negated(query, best)):
             return c
     return None

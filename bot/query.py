@@ -57,7 +57,7 @@ def key_terms(question: str, drop: list[str]) -> list[str]:
     words inside the names of regions/issuers (the document filter already covers those)."""
     terms: list[str] = []
     for t in tokenize(question):
-        if (len(t) < 2 or t in _QUESTION_WORDS or t in UNITS or re.fullmatch(r"\d{4}", t)
+        if (len(t) < 2 or t in _QUESTION_WORDS or t in UNITS or re.fullmatch(r"\d{4}", t) or re.fullmatch(_ASK + ".", t)
                 or any(t in d for d in drop) or t.endswith(("是", "有")) or t in terms):
             continue
         terms.append(t)
@@ -148,7 +148,9 @@ def head_term(q: str, terms: list[str]) -> str | None:
     if quoted:  # the asker's own exact label ("因“申请信息不存在”而无法提供的…") says it best
         return quoted[-1]
     clause_start = max([c.end() for c in re.finditer(r"[，,。？?；;]", q[: m.start()])] or [0])
-    before = q[clause_start : m.start()]
+    # "通州区中仓街道2025年依申请公开有几次": the words before the year name the report, not the number.
+    year = re.search(r"(?:19|20)\d{2}\s*年度?", q[clause_start : m.start()])
+    before = q[clause_start + (year.end() if year else 0) : m.start()]
     best, pos = None, -1
     for t in terms:
         if t in _GENERIC_HEADS:

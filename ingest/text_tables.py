@@ -1,5 +1,6 @@
 """The national tables when a report was pasted into plain text: one line per table row, cells
-separated by tabs (what copying a WPS/Word table as text gives).
+separated by tabs (what copying a WPS/Word table as text gives) or by pipes ("| 行政处罚 | 2 |", what
+page-to-text converters write for an HTML table).
 
 Without this, text normalization turns the tabs into spaces and a row such as
 "一、本年新收政府信息公开申请数量→→92→3→1→→1→→97" loses its columns: no cell can be cited or audited.
@@ -43,7 +44,14 @@ _WIDTH = {KIND_ACTIVE: 4, KIND_REVIEW: len(REVIEW_COLS) + len(LITIGATION_COLS)}
 
 
 def _tabbed(line: str) -> bool:
-    return line.count("\t") >= 2
+    return line.count("\t") >= 2 or line.count("|") >= 3
+
+
+def _split(line: str) -> list[str]:
+    """The cells of a row line: tab-separated, or between pipes (the outer pipes are no cells)."""
+    if "\t" not in line:
+        return [c.strip() for c in line.strip().strip("|").split("|")]
+    return [c.strip() for c in line.split("\t")]
 
 
 def _runs(lines: list[str]) -> list[tuple[int, int]]:
@@ -62,11 +70,13 @@ def _runs(lines: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _plain_rows(lines: list[str], width: int) -> list[list[GridCell]]:
+def _plain_rows(lines: list[str], width: int, trim: bool = False) -> list[list[GridCell]]:
+    """Cells as split; past ``width`` (or, with ``trim``, at the end of any row) empty cells are the
+    copy's stray separators, not blank cells of the table."""
     rows = []
     for line in lines:
-        cells = [c.strip() for c in line.split("\t")]
-        while len(cells) > width and not cells[-1]:
+        cells = _split(line)
+        while cells and not cells[-1] and (trim or len(cells) > width):
             cells.pop()
         rows.append([GridCell(t, k, k + 1) for k, t in enumerate(cells)])
     return rows
@@ -78,7 +88,7 @@ def _request_rows(lines: list[str]) -> list[list[GridCell]]:
     mid: GridCell | None = None
     rows = []
     for line in lines:
-        cells = [c.strip() for c in line.split("\t")]
+        cells = _split(line)
         numbers = [k for k, t in enumerate(cells) if t and parse_value(t) is not None]
         end = numbers[-1] + 1 if numbers else len(cells)
         start = max(0, end - n)
@@ -113,7 +123,8 @@ def tab_tables(raw: str) -> str:
         if kind == KIND_OTHER:
             continue
         blocks += lines[done:start]
-        groups.append(_request_rows(run) if kind == KIND_REQUEST else _plain_rows(run, _WIDTH[kind]))
+        groups.append(_request_rows(run) if kind == KIND_REQUEST
+                      else _plain_rows(run, _WIDTH[kind], trim=kind == KIND_ACTIVE))
         blocks.append(PLACEHOLDER.format(len(groups)))
         done = end
     if not groups:

@@ -17,7 +17,8 @@ FILES = ["p_62bb5166.txt",  # 盐城市生态环境局 2022: "共计3862条次�
          "p_e975b96f.txt",  # 涵江区卫生局: "2010年度主动公开政府信息54条", "通过四条途径"
          "p_6687b154.txt",  # 桐乡市交通运输局 2014: "92条,其中:政策文件类7条、报告统计1条、行政审批类21条…"
          "p_df89bf16.txt",  # 平阳县水头镇 2008
-         "p_43819e49.txt"]  # names its body only in "请与兴安盟生态环境局办公室联系": "2022年收到信息公开申请4件"
+         "p_43819e49.txt",  # names its body only in "请与兴安盟生态环境局办公室联系": "2022年收到信息公开申请4件"
+         "p_1b18529a.txt"]  # 北街街道 2025: "在4个社区设立标准化政务公开栏"
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +76,8 @@ def test_a_report_that_names_itself_only_in_its_contact_line_is_still_found(real
     assert values(real, "2022年兴安盟生态环境局收到多少件信息公开申请？") == [(4, "件")]
     # …but not for a question about the whole area, which needs the area's own report.
     assert real.ask("2022年兴安盟全盟收到多少件信息公开申请？").answer.refused
+
+
+def test_the_counted_noun_after_the_number_is_its_label(real):
+    """"在4个社区设立标准化政务公开栏": the question's words after 几个 follow the number in the source."""
+    assert values(real, "北街街道2025年在几个社区设立了标准化政务公开栏？") == [(4, "个")]

@@ -76,3 +76,14 @@ def test_summary_key_figures_include_the_headline_cells(lib):
     assert figures["行政复议总计（表）"].value == 351
     assert figures["予以公开（表）"].citation.quote.startswith("【表2】三、本年度办理结果/（一）予以公开｜")
     assert s.verified and s.dropped == 0
+
+
+def test_a_pipe_table_in_a_text_page_answers_from_its_cells(tmp_path, cache_dir):
+    """data/real/pages/p_7ad47873.txt (石家庄市教育局 2021) writes its 主动公开 table as pipe rows, read
+    from the file: "| 行政规范性文件 |       2 |        0 |         8 |", "| 行政处罚 | 2 | ||",
+    "| 行政事业性收费 | 172 | ||" under 本年收费金额(单位:万元). Before, these rows had no unit and no column."""
+    library = Library(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir))
+    assert not library.add([ROOT / "data" / "real" / "pages" / "p_7ad47873.txt"]).failed
+    assert cell(library, "2021年石家庄市教育局作出行政处罚决定多少件？")[0] == [(2, "件")]
+    assert cell(library, "石家庄市教育局2021年本年制发行政规范性文件几件？现行有效的有几件？")[0] == [(2, "件"), (8, "件")]
+    assert cell(library, "石家庄市教育局2021年行政事业性收费金额是多少？")[0] == [(1720000, "元")]
