@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from bot.cells import cell_answer
 from bot.extract import MIN_SUPPORT, extract_values
-from bot.query import analyse, split_question
+from bot.query import analyse, split_question, subject_of
 from bot.verify import verify
 from govqa.places import short_name
 from govqa.text import sentence_spans
@@ -73,6 +73,11 @@ def _fact(query: Query, hits: list[Hit], texts: dict[str, str]) -> tuple[list[st
             parts.append(sentence.quote)
             cits.append(sentence)
     return parts, cits
+
+
+def names_report(text: str, subject: str) -> bool:
+    """The report names the body: the whole name or its tail ("舒城经济开发区" for "安徽舒城经济开发区")."""
+    return any(subject[i:] in text for i in range(max(1, len(subject) - 3)))
 
 
 def name_terms(documents: list[DocRecord]) -> list[str]:
@@ -163,6 +168,10 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
         for h in hits:
             if h.chunk.doc_id not in texts:
                 texts[h.chunk.doc_id] = store.document(h.chunk.doc_id).text
+        subject = subject_of(part)
+        if subject and all(names_report(texts[d], subject) for d in {h.chunk.doc_id for h in hits}):
+            # Every passage comes from a report that names the asked body: its name is no evidence for a number.
+            query = analyse(part, drop=[n for n in names if n in part] + [subject])
         if backend == Backend.llm or (backend == Backend.auto and query.fact == ["other"]):
             got, why = _try_llm(store, part, hits, texts, query.numeric, required=backend == Backend.llm,
                                 on_token=on_token)

@@ -65,6 +65,12 @@ def _support(query: Query, parts: tuple[str, str, str, str], following: str = ""
     return 0.6 * share(query.focus) + 0.4 * share(query.terms)
 
 
+def _following(text: str, every: list[Number], i: int) -> str:
+    """What follows number i up to the next number or clause end: its noun in "在4个社区设立…公开栏"."""
+    end = every[i + 1].start if i + 1 < len(every) else len(text)
+    return _CLAUSE.split(text[every[i].end : end], maxsplit=1)[0]
+
+
 def _after_ask(query: Query) -> list[str]:
     """The question's terms written after its (first) 多少/几, in the same clause."""
     m = re.search(r"多少|几", query.text)
@@ -90,7 +96,12 @@ def scope_conflict(query: Query, label: str, before: str) -> bool:
         cumulative = cumulative or bool(CUMULATIVE.search(before[: before.index("其中")]))
     if query.scope == "cumulative":
         return not (cumulative or CUMULATIVE.search(before))
-    return cumulative
+    # "疫情防控新闻发布会累计举行151场" in a year's report is the year's total: 累计 makes a running
+    # total only with a starting point or a date it runs to (截至…, …以来, 历年, 至今).
+    return cumulative and bool(_RUNNING.search(before + label))
+
+
+_RUNNING = re.compile(r"截至|截止|历年|至今|以来")
 
 
 _DEPT_SELF = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我署|本署|我中心|本中心|我站|本站|我院|本院")
@@ -161,8 +172,7 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
                 parts = (own, sentence[:clause_start], sentence[last.end :], previous)
                 if query.head and max(_credit(query.head, p) for p in parts) < 0.5:
                     continue  # the sentence never says what sets this number apart ("败诉")
-                following = _CLAUSE.split(sentence[last.end :], maxsplit=1)[0]
-                support = _support(query, parts, following)
+                support = _support(query, parts, _following(sentence, every, every.index(last)))
                 cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,
                                doc_label(hit.meta, hit.source))
                 out.append(Candidate(group, support - 0.01 * rank, cit, rank))
@@ -185,7 +195,9 @@ def _ask_score(ask: Ask, window: str, every: list[Number], i: int, prev: int | N
     if not ask.terms:  # only a share has no words of its own: the % right after the count it belongs to
         return 1.0 if ask.unit == "%" and prev is not None and i == prev + 1 else 0.0
     label = label_of(window, every, i)
-    own = _coverage(ask.terms, label)
+    # Words the ask puts after its 多少 ("共举办多少场市政府新闻发布活动") follow the number in the source.
+    after = [t for t in ask.terms if t in re.split(r"多少|几", ask.clause, maxsplit=1)[-1]]
+    own = _coverage(ask.terms, label + (_following(window, every, i) if after else ""))
     if ask.part and own < 0.5:
         return 0.0  # the part's label must name it: 微博 is not 微信
     score = 0.7 * own + 0.3 * _coverage(ask.terms, window[: n.start])

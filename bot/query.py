@@ -65,6 +65,12 @@ def key_terms(question: str, drop: list[str]) -> list[str]:
     return [t for t in terms if not any(t != u and t in u for u in terms)]
 
 
+def subject_of(question: str) -> str:
+    """The body a question names before its year ("福田区集体经济发展服务署2021年…" -> the 服务署), or ""."""
+    m = re.match(r"\s*([\u4e00-\u9fff（）()]{2,30}?)(?:在|于)?(?:19|20)\d{2}\s*年", question)
+    return m.group(1) if m and not re.search(_ASK, m.group(1)) else ""
+
+
 def analyse(question: str, drop: list[str] | None = None) -> Query:
     """``drop``: the names of stored regions and issuers. The filter handles them, so they are no
     evidence for a number and are left out of the terms."""
@@ -172,7 +178,8 @@ def split_question(question: str) -> list[str]:
     parts = [p for p in re.split(r"[？?；;]|，(?:和|以及|与)", q) if p.strip()]
     # Only a question about another year ("2019年…", "同年…") is about another report;
     # "…共多少件？其中…各多少件？" stays one question about one report.
-    if len(parts) < 2 or not all(re.search(r"20\d{2}\s*年|同年", p) for p in parts[1:]):
+    # A year that is where something goes ("结转到2023年办理", "截至2022年底") is no report's year.
+    if len(parts) < 2 or not all(re.search(r"(?<![到至转入])20\d{2}\s*年|同年", p) for p in parts[1:]):
         return [q]
     tail = "是多少" if "分别" in q else ""
     out, last_year = [], None

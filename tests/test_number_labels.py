@@ -81,3 +81,29 @@ def test_a_report_that_names_itself_only_in_its_contact_line_is_still_found(real
 def test_the_counted_noun_after_the_number_is_its_label(real):
     """"在4个社区设立标准化政务公开栏": the question's words after 几个 follow the number in the source."""
     assert values(real, "北街街道2025年在几个社区设立了标准化政务公开栏？") == [(4, "个")]
+
+
+@pytest.fixture(scope="module")
+def more(tmp_path_factory, cache_dir) -> Library:
+    lib = Library(Settings(data_dir=tmp_path_factory.mktemp("more") / "data", cache_dir=cache_dir))
+    assert not lib.add([ROOT / "data" / "real" / "external" / "x_1274c4d99c47.txt",
+                        PAGES / "p_120ae139.txt", PAGES / "p_62bb5166.txt"]).failed
+    return lib
+
+
+def test_a_year_total_called_累计_is_no_running_total_without_a_start(more):
+    """上海 2022 (x_1274c4d99c47.txt): "全年共举办191场市政府新闻发布活动…其中,疫情防控新闻发布会累计举行151场"."""
+    assert values(more, "2022年上海市共举办多少场市政府新闻发布活动？其中疫情防控新闻发布会多少场？") == [
+        (191, "场"), (151, "场")]
+
+
+def test_the_asked_bodys_name_is_no_evidence_for_the_number(more):
+    """泰安市城市管理局 2021 (p_120ae139.txt): "人大建议11件(主办10件、会办1件),政协提案37件(主办24件,会办13件)";
+    its report never writes 泰安市城市管理局 beside the number, which must not count against it."""
+    assert values(more, "泰安市城市管理局2021年承办政协提案多少件？其中主办多少件？") == [(37, "件"), (24, "件")]
+
+
+def test_a_year_the_count_runs_to_is_not_another_report(more):
+    """盐城市生态环境局 2022 (p_62bb5166.txt): "全年收到依申请公开事项94件,当年办结91件,结转2023年办理3件"."""
+    assert values(more, "2022年盐城市生态环境局收到依申请公开事项多少件？结转到2023年办理的有几件？") == [
+        (94, "件"), (3, "件")]
