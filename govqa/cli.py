@@ -17,7 +17,8 @@ from typing import Any, NoReturn
 
 import typer
 
-from govqa.library import Library, LibraryError
+from govqa.library import Library, LibraryError, registry_unreadable
+from govqa.settings import get_settings
 from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, SummaryBackend
 
 app = typer.Typer(help="govqa：政府信息公开年度报告问答与摘要。", no_args_is_help=True, add_completion=False)
@@ -258,12 +259,23 @@ def reuse(
 @app.command()
 def repair() -> None:
     """修复报告库：按登记表重建关键词索引，补回缺失的向量（使用已缓存的嵌入），删除多余的向量。"""
+    settings = get_settings()
     try:
-        counts = _library(progress=True).repair()
+        counts = Library(settings, progress=True).repair()
     except LibraryError as exc:
-        _fail(str(exc))
+        if not registry_unreadable(settings):
+            _fail(str(exc))
+        typer.echo(f"登记表 {settings.data_dir}/registry.sqlite 无法读取，已移到一旁；按导入记录（sources.jsonl）重新导入……")
+        try:
+            counts = Library.restore(settings)
+        except LibraryError as exc2:
+            _fail(str(exc2))
     typer.echo(f"已修复：补回向量 {counts['vectors_added']} 个，删除多余向量 {counts['vectors_removed']} 个，"
-               f"关键词索引 {counts['keyword_chunks']} 块" + ("；已将损坏的向量库移到一旁" if counts["set_aside"] else ""))
+               f"关键词索引 {counts['keyword_chunks']} 块" + ("；已将损坏的文件移到一旁" if counts["set_aside"] else ""))
+    if counts["restored"]:
+        typer.echo(f"按导入记录重新导入 {counts['restored']} 份报告")
+    for path in counts["missing_sources"]:
+        typer.secho(f"找不到原文件，未能恢复：{path}（请重新导入）", fg="yellow")
 
 
 @app.command()

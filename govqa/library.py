@@ -9,7 +9,9 @@ audit, compare) are added here once, for both front ends.
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,12 +25,13 @@ from bot.query import analyse
 from bot.reuse import Reuse, text_reuse
 from bot.sections import Summary
 from govqa.cells import Cell, cells_in_text
+from govqa.journal import Journal
 from govqa.meta import MetaError, parse_updates
 from govqa.settings import Settings, get_settings
 from govqa.summaries import SummaryCache
 from govqa.types import Answer, Backend, DocRecord, Document, Hit, SearchMode, Status, SummaryBackend, doc_label, issuer_key
 from govqa.uploads import check_upload, drop_upload, keep_upload
-from ingest.pipeline import IngestReport, embed_ahead, ingest
+from ingest.pipeline import IngestReport, embed_ahead, ingest, ingest_sources
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import DocFilter, select_documents
 from vectorstore.retriever import search
@@ -82,7 +85,25 @@ def open_store(settings: Settings, progress: bool = False) -> Store:
             raise LibraryError(
                 f"无法连接向量数据库服务器 {where}：请先启动它（例如 chroma run --path 目录 --host {settings.chroma_host} "
                 f"--port {settings.chroma_port}），或去掉 GOVQA_CHROMA_HOST 改用内嵌存储（{type(exc).__name__}）") from exc
+        if registry_unreadable(settings):
+            raise LibraryError(f"报告库的登记表 {Path(settings.data_dir) / 'registry.sqlite'} 已损坏，无法读取"
+                               f"（{exc}）；运行 govqa repair 按导入记录重建") from exc
         raise LibraryError(f"无法打开报告库 {settings.data_dir}（{type(exc).__name__}: {exc}）") from exc
+
+
+def registry_unreadable(settings: Settings) -> bool:
+    """The registry file exists but SQLite cannot read it (overwritten, truncated, not a database)."""
+    import sqlite3
+
+    path = Path(settings.data_dir) / "registry.sqlite"
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return False
+    except sqlite3.DatabaseError:
+        return True
 
 
 class EmbedAhead:
@@ -109,6 +130,7 @@ class Library:
         self.settings = settings or get_settings()
         self._store = open_store(self.settings, progress)
         self._summaries = SummaryCache(self.settings)
+        self._journal = Journal(self.settings.data_dir)
 
     # -- documents ----------------------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
@@ -140,13 +162,44 @@ class Library:
         """What opening the store found wrong (indexes disagree, a damaged file), in Chinese; [] when sound."""
         return list(self._store.problems)
 
-    def repair(self) -> dict[str, int]:
+    def repair(self) -> dict[str, Any]:
         """Bring the vectors and the keyword index back in line with the registry (`govqa repair`):
-        missing vectors re-added from the stored texts, stray ones deleted, BM25 rebuilt. Returns counts."""
+        missing vectors re-added from the stored texts, stray ones deleted, BM25 rebuilt; then every
+        report the sources journal lists but the registry lacks (an emptied registry) is re-ingested
+        from its file. Returns counts, and the files that could not be found."""
         try:
-            return self._store.repair()
+            counts: dict[str, Any] = dict(self._store.repair())
         except StoreError as exc:
             raise LibraryError(str(exc)) from exc
+        counts.update(self._restore_from_journal())
+        return counts
+
+    def _restore_from_journal(self) -> dict[str, Any]:
+        held = {d.doc_id for d in self.documents()}
+        sources = {d.source for d in self.documents()}
+        lost = [e for e in self._journal.live() if e.doc_id not in held and e.source not in sources]
+        found = [e for e in lost if Path(e.path).is_file()]
+        report = ingest_sources(self._store, [(Path(e.path), e.source) for e in found], progress=True)
+        for e, outcome in zip(found, report.outcomes):
+            if e.meta and outcome.doc_id and outcome.status != Status.failed:
+                self._store.set_meta(outcome.doc_id, e.meta)
+        self._after_ingest(report.new_ids)
+        return {"restored": len(report.new_ids), "missing_sources": [e.path for e in lost if e not in found]}
+
+    @staticmethod
+    def restore(settings: Settings) -> dict[str, Any]:
+        """`govqa repair` when the registry itself cannot be read: it, the vectors and the keyword index
+        are set aside (renamed, never deleted), and the library is rebuilt from the sources journal."""
+        root = Path(settings.data_dir)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for name in ("registry.sqlite", "registry.sqlite-wal", "registry.sqlite-shm", "chroma"):
+            if (root / name).exists():
+                (root / name).rename(root / f"{name}.damaged-{stamp}")
+        shutil.rmtree(root / "bm25", ignore_errors=True)
+        library = Library(settings, progress=True)
+        counts = library.repair()
+        counts["set_aside"] = True
+        return counts
 
     def stats(self) -> dict[str, int]:
         docs = self.documents()
@@ -161,6 +214,9 @@ class Library:
         return report
 
     def _after_ingest(self, new_ids: list[str], progress: bool = False) -> None:
+        for doc_id in new_ids:
+            if (record := self._store.record(doc_id)) is not None:
+                self._journal.added(doc_id, record.path, record.source)
         self._summaries.prune({d.doc_id for d in self.documents()})
         if self.settings.summarize_on_ingest:
             from tqdm import tqdm
@@ -206,6 +262,7 @@ class Library:
             self._store.remove(doc_id)
         except StoreError as exc:  # another process held the write lock too long, or the vectors are damaged
             raise LibraryError(str(exc)) from exc
+        self._journal.removed(doc_id)
         drop_upload(self.settings, record.path)
         self._summaries.prune({d.doc_id for d in self.documents()})
         return record
@@ -217,10 +274,13 @@ class Library:
             parsed = parse_updates(updates)
         except MetaError as exc:
             raise LibraryError(str(exc)) from exc
+        doc_id = self.resolve(ref)
         try:
-            return self._store.set_meta(self.resolve(ref), parsed)
+            meta = self._store.set_meta(doc_id, parsed)
         except StoreError as exc:
             raise LibraryError(str(exc)) from exc
+        self._journal.corrected(doc_id, parsed)
+        return meta
 
     # -- questions ----------------------------------------------------------------------------
     def search(self, question: str, k: int | None = None, use_filter: bool = True,

@@ -127,8 +127,13 @@ def embed_ahead(path: Path, settings: Settings, embeddings: Embeddings | None) -
 def ingest(store: Store, paths: Iterable[Path], progress: bool = False) -> IngestReport:
     """Ingest files and folders. If another process holds the store's write lock past
     write_lock_timeout_s, this file and the rest are reported failed with that reason, unwritten."""
+    return ingest_sources(store, expand_sources(paths), progress)
+
+
+def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool = False) -> IngestReport:
+    """Ingest (file, source name) pairs: ``ingest`` after naming each file by its ingest root, and
+    `govqa repair` when it restores a library from its sources journal under the recorded names."""
     s = store.settings
-    files = expand_sources(paths)
     report = IngestReport()
     iterator = files
     if progress and len(files) > 1:

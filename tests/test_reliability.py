@@ -259,6 +259,53 @@ def test_govqa_repair_command_restores_deleted_vectors(env, demo_copy):
     assert Library(env).problems == [] and Store(env).count_vectors() == 32
 
 
+def test_an_unreadable_registry_is_rebuilt_from_the_sources_journal(env, demo_copy, tmp_path, monkeypatch):
+    """Probe 8: a registry overwritten with garbage. Every command says so in Chinese and names `govqa
+    repair`; repair sets the damaged files aside and re-ingests what sources.jsonl lists, with the
+    metadata corrections made before, from any working directory."""
+    from typer.testing import CliRunner
+
+    from govqa.cli import app
+
+    library = Library(env)
+    library.add([demo_copy])
+    library.set_meta(FUSHUN.name, {"level": "city"})
+    registry = Path(env.data_dir) / "registry.sqlite"
+    registry.write_bytes(b"garbage" * 1000)
+    docs = CliRunner().invoke(app, ["docs"])
+    assert docs.exit_code == 1 and "登记表" in docs.output and "govqa repair" in docs.output
+    assert "Traceback" not in docs.output
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["repair"])
+    assert result.exit_code == 0, result.output
+    assert "按导入记录重新导入 5 份报告" in result.output
+    restored = Library(env)
+    assert restored.problems == [] and agree(Store(env)) == (5, sum(d.n_chunks for d in restored.documents()))
+    assert next(d for d in restored.documents() if d.source == FUSHUN.name).meta["level"] == "city"
+    assert [v.text for v in restored.ask("2017年山西省全省共受理政府信息公开申请多少件？").answer.values] == ["1695件"]
+    assert any(p.name.startswith("registry.sqlite.damaged-") for p in Path(env.data_dir).iterdir())
+
+
+def test_an_emptied_registry_is_refilled_and_a_lost_file_is_named(env, demo_copy, capsys):
+    """Probe 8: the registry's rows deleted (the file still reads). Opening says the indexes disagree;
+    repair re-ingests the journal's files, and names the one whose file is gone."""
+    import sqlite3
+
+    library = Library(env)
+    library.add([demo_copy / SHANXI.name, demo_copy / FUSHUN.name])
+    with sqlite3.connect(Path(env.data_dir) / "registry.sqlite") as con:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for t in tables:
+            if t in ("documents", "chunks"):
+                con.execute(f"DELETE FROM {t}")
+    (demo_copy / FUSHUN.name).unlink()
+    reopened = Library(env)
+    assert reopened.documents() == [] and reopened.problems
+    counts = reopened.repair()
+    assert counts["restored"] == 1 and counts["missing_sources"] == [str((demo_copy / FUSHUN.name).resolve())]
+    assert [d.source for d in reopened.documents()] == [SHANXI.name] and Library(env).problems == []
+
+
 # -- 6. one collection per data dir on a Chroma server ------------------------------------------------
 def test_collection_names(tmp_path):
     embedded = Settings(data_dir=tmp_path / "a")
