@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.numbers import parse_numbers, present_in
-from govqa.text import planted
+from govqa.text import citable
 from govqa.types import Answer, Citation, Value
 
 
@@ -19,7 +19,7 @@ def citation_ok(c: Citation, doc_text: Callable[[str], str | None]) -> bool:
     """An exact span of its document, and not a planted instruction (govqa.text.planted)."""
     text = doc_text(c.doc)
     return bool(text) and 0 <= c.start < c.end <= len(text) and text[c.start : c.end] == c.quote \
-        and not planted(c.quote)
+        and citable(c.quote)
 
 
 def value_ok(v: Value, doc_text: Callable[[str], str | None]) -> bool:

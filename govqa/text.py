@@ -99,5 +99,13 @@ _PLANTED = re.compile(r"忽略(?:以上|上述|之前|前面|所有)|(?:系统|�
                       r"你(?:必须|应该|只能)回答|ignore (?:all|the|previous|above)|system prompt", re.I)
 
 
+UNREADABLE = "【无法拆分】"  # ingest's mark on a table row whose glued digits have no one reading
+
+
 def planted(text: str) -> bool:
     return bool(_PLANTED.search(text))
+
+
+def citable(text: str) -> bool:
+    """False for text never to cite: planted instructions, and table rows ingest marked unreadable."""
+    return not planted(text) and UNREADABLE not in text

@@ -335,3 +335,22 @@ def test_questions_answered_from_a_tab_separated_table(demo):
     assert [v.text for v in review.values] == ["1件"] and review.citations[0].quote.startswith("【表3】行政复议")
     prose = demo.ask("2019年山西省人民政府办公厅收到和办理的依申请公开数是多少？", backend="extractive").answer
     assert [v.text for v in prose.values] == ["102件"]
+
+
+def test_glued_rows_in_text_are_read_only_when_their_sums_force_one_reading(tmp_path):
+    """A page scrape that glues each row's cells (洪泽区 2023's 申请 table values, read from page 3:
+    本年新收 自然人 21, five 法人 columns 0, 总计 21). A row whose digits fit several readings, or none,
+    stays as text marked 【无法拆分】 and is never cited."""
+    from govqa.cells import cells_in_text
+    from ingest.loaders import load
+
+    page = tmp_path / "scrape.txt"
+    page.write_text("洪泽区人民政府2023年政府信息公开工作年度报告\n" + "本年度政务公开工作稳步推进。\n" * 10
+                    + "一、本年新收政府信息公开申请数量210000021\n二、上年结转政府信息公开申请数量0000000\n"
+                    "三、本年度办理结果\n（一）予以公开1111119\n（七）总计210000021\n", encoding="utf-8")
+    text = normalize_text(load(page, 10**7))
+    cells = {(c.row, c.col): c.raw for c in cells_in_text(text)}
+    assert cells[(NEW, "自然人")] == "21" and cells[(NEW, "总计")] == "21"
+    assert cells[("三、本年度办理结果/（七）总计", "总计")] == "21"
+    assert not any(row == "三、本年度办理结果/（一）予以公开" for row, _ in cells)
+    assert "【无法拆分】（一）予以公开1111119" in text
