@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from bot.cells import cell_answer
-from bot.extract import MIN_SUPPORT, extract_values
+from bot.extract import MIN_SUPPORT, extract_values, label_covers
 from bot.query import analyse, split_question, subject_of
 from bot.verify import verify
 from govqa.places import short_name
@@ -206,6 +206,8 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
             if conflict:
                 refused_why, closest, closest_note = conflict_reason(conflict), cits, CONFLICT_NOTE
                 break
+            if not vals and backend == Backend.auto and store.settings.llm_propose:
+                vals, cits = _proposed(store, query, part, hits, texts)
             if not vals:
                 closest = cits or passages(hits, 2)
                 refused_why = "报告中没有明确对应该问题的数字"
@@ -229,6 +231,20 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     ans.fallback = fallback
     ans.latency_ms = (time.perf_counter() - t0) * 1000
     return ans
+
+
+def _proposed(store: Store, query: Query, question: str, hits: list[Hit],
+              texts: dict[str, str]) -> tuple[list[Value], list[Citation]]:
+    """The LLM proposes a span for a number question the extractor refused. It is kept only when the
+    verifier accepts it and the number's label covers the question as the extractor requires."""
+    got, _ = _try_llm(store, question, hits, texts, numeric=True, required=False)
+    if got is None or got.refused or len(got.values) != max(1, query.n_values):
+        return [], []
+    checked = verify(got, lambda d: texts.get(d))
+    if checked.refused or not all(label_covers(query, v.citation.quote, v.text) for v in checked.values):
+        log.info("LLM proposal for %r not kept: %s", question, got.answer)
+        return [], []
+    return checked.values, checked.citations
 
 
 def _try_llm(store: Store, question: str, hits: list[Hit], texts: dict[str, str], numeric: bool,

@@ -133,6 +133,22 @@ def label_of(window: str, nums: list[Number], i: int) -> str:
     return window[cut : n.start]
 
 
+def label_covers(query: Query, sentence: str, value_text: str, min_support: float = MIN_SUPPORT) -> bool:
+    """Whether the number written ``value_text`` in ``sentence`` is tied to the question by its label as
+    the extractor would require: the check an LLM's proposed number must pass before it is shown."""
+    every = [n for n in parse_numbers(sentence) if n.unit not in _DATE_UNITS]
+    for i, n in enumerate(every):
+        if n.text != value_text:
+            continue
+        label = label_of(sentence, every, i)
+        clause_start = max([m.end() for m in _CLAUSE.finditer(sentence, 0, n.start)] or [0])
+        parts = (sentence[clause_start : n.start], sentence[:clause_start], sentence[n.end :], "")
+        if (not scope_conflict(query, label, sentence[: n.start]) and not subject_conflict(query, sentence)
+                and _support(query, parts, _following(sentence, every, i)) >= min_support):
+            return True
+    return False
+
+
 def _year_conflict(query_years: set[str], text_before: str) -> bool:
     """'由2016年的25%提高到100%': a number tied to another year than the one asked."""
     m = re.search(r"(20\d{2})年(?:的|底|末|初)?[^，。；]{0,4}$", text_before)

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     llm_api_key_env: str = "OPENAI_API_KEY"
     llm_context_tokens: int = 2048
     llm_max_tokens: int = 256
+    # Under backend 'auto', a number question the extractor refuses is offered to the LLM, whose value
+    # is shown only when verified and its label covers the question (bot/answer.py). Off: measured on
+    # the dev gold, it answered nothing more (docs/benchmarks.md, "LLM proposer").
+    llm_propose: bool = False
 
     # Summaries: 'extractive' (no LLM, the offline default) or 'llm' (map-reduce over sections; every
     # bullet still passes the verifier). summarize_on_ingest writes each new report's summary at ingest.

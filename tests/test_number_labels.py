@@ -107,3 +107,15 @@ def test_a_year_the_count_runs_to_is_not_another_report(more):
     """盐城市生态环境局 2022 (p_62bb5166.txt): "全年收到依申请公开事项94件,当年办结91件,结转2023年办理3件"."""
     assert values(more, "2022年盐城市生态环境局收到依申请公开事项多少件？结转到2023年办理的有几件？") == [
         (94, "件"), (3, "件")]
+
+
+def test_a_proposed_number_is_kept_only_when_its_label_covers_the_question():
+    """The LLM proposer's guard (bot.extract.label_covers) on 上海 2022's sentence: 191场 is the
+    新闻发布活动 count; 25人次 in the same sentence counts the leaders who attended."""
+    from bot.extract import label_covers
+    from bot.query import analyse
+
+    sentence = "全年共举办191场市政府新闻发布活动,市政府领导出席新闻发布会共计25人次,围绕上海经济社会发展重点领域工作,发布权威信息、解读政策内容。"
+    q = analyse("2022年上海市共举办多少场市政府新闻发布活动？")
+    assert label_covers(q, sentence, "191场")
+    assert not label_covers(analyse("2022年上海市政府信息公开申请多少人次？"), sentence, "25人次")
