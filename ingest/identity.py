@@ -22,13 +22,13 @@ _CJK = r"\u4e00-\u9fff"
 ZONE = (r"(?:经济技术开发区|高新技术产业开发区|高新技术开发区|经济开发区|技术开发区|高新区|开发区|综合实验区|"
         r"综合保税区|保税区|工业园区|产业园区|产业园|工业园|园区|新区|试验区|实验区)")
 _TOWN = r"(?:镇|乡|街道办事处|街道|办事处)"
-_GOV_TAIL = re.compile(r"^(?:人民政府|政府)$")
+_GOV_TAIL = re.compile(r"^(?:人民政府|政府)(?:机关)?$")  # 机关: the government and its office reporting as one
 _OFFICE_TAIL = re.compile(r"^(?:人民政府|政府)?(?:办公厅|办公室)$")
 _ZONE_TAIL = re.compile(r"^(?:管理委员会|管委会)(?:办公室)?$|^$")
 _DEPT_TAIL = re.compile(rf"^[{_CJK}（）()]{{1,24}}?(?:厅|局|委员会|委|办公室|办|中心|署|室|院|站|所|队|馆|处|会)$")
 # A body's name as reports write it: places, then a kind of body.
 _BODY = re.compile(rf"[{_CJK}（）()]{{2,40}}?(?:人民政府办公厅|人民政府办公室|人民政府|政府(?!信息|网站|门户|公报|工作)|"
-                   rf"管理委员会|管委会|办事处|街道|厅|局|委员会|办公室|中心|署)")
+                   rf"(?:管理委员会|管委会)(?:办公室)?|办事处|街道|厅|局|委员会|办公室|中心|署)")
 # Words a mention may start with that are not part of a name ("结合开发区管委会…", "2019年高新区…").
 _LEAD = re.compile(r"^(?:年度|年|月|日|结合|按照|根据|依据|依照|对照|对|在|为|由|经|和|及|与|全|各|本|我|该|"
                    r"向|将|把|是|以|其|同时|并|现|特|了)+")
@@ -137,7 +137,7 @@ def _masked(text: str) -> str:
     return re.sub(r"(?:地址|联系地址|通讯地址)\s*[:：][^,，。;；\n]{0,40}", lambda m: "　" * len(m.group(0)), text)
 
 
-def _title_body(title: str) -> str | None:
+def title_body(title: str) -> str | None:
     m = _TITLE.match(title)
     if not m:
         return None
@@ -169,19 +169,23 @@ def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tu
         rf"^\s*({_BODY.pattern})\s*\n+\s*(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月", head, re.M)
     if work_plan and issued:
         out.append((_clean(issued.group(1)), issued.group(0).strip()))
+    # The title names the body the report is for; a 来源/发布机构 header names who posted it (often
+    # the office of the body: 重庆高新区管委会办公室 posting the 管委会's report), so the title comes first.
+    sources: list[tuple[str, str]] = []
     for m in _HEADER.finditer(head):
         key, value = m.group(1), m.group(2)
         if key in ("发布机构", "发文机关", "来源", "信息来源", "发布单位"):
             v = re.split(r"\s|来源|日期|发布时间|浏览", value)[0]
             if _BODY.fullmatch(_clean(v)):
-                out.append((_clean(v), m.group(0).strip()))
-        elif key == "标题" and _title_body(value):
-            out.append((_title_body(value) or "", m.group(0).strip()))
+                sources.append((_clean(v), m.group(0).strip()))
+        elif key == "标题" and title_body(value):
+            out.append((title_body(value) or "", m.group(0).strip()))
+    if title and title_body(title):
+        out.append((title_body(title) or "", title))
+    out += sources
     inline = re.search(r"来源\s*[:：]\s*([\u4e00-\u9fff（）()]{3,40}?)(?=\s|$|日期|发布|浏览)", head)
     if inline and _BODY.fullmatch(_clean(inline.group(1))):
         out.append((_clean(inline.group(1)), inline.group(0)))
-    if title and _title_body(title):
-        out.append((_title_body(title) or "", title))
     for pat in (rf"由({_BODY.pattern})(?:负责)?(?:编制|制作)",
                 rf"({_BODY.pattern})(?:编制|制作)(?:了)?(?:本|20\d{{2}})"):
         m = re.search(pat, _masked(text[:3000]))

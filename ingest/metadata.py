@@ -15,7 +15,7 @@ import jieba.posseg
 
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
 from govqa.text import planted, sentence_spans
-from ingest.identity import aliases, named_in_text, read_identity
+from ingest.identity import aliases, named_in_text, read_identity, title_body
 
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
 _DEPT = r"[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|中心)"
@@ -55,12 +55,11 @@ def find_title(text: str) -> str | None:
         if len(a + b) <= 60 and not re.search(r"[。，,；;]", a + b) and re.search(
                 r"(?:19|20)\d{2}年度?.*(?:年度报告|工作要点)$", a + b) and not re.search(r"(?:年度报告|工作要点)$", a):
             return (a + b).strip("《》")
-    for line in lines:
-        if ">" in line or "》" in line.rstrip("》")[1:]:
-            continue  # a breadcrumb ("首页 > 信息公开 > 政府信息公开年报") or a sentence citing a title
-        if 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|信息公开年报|工作要点|实施方案|工作计划)$", line):
-            return line.strip("《》")
-    return None
+    found = [line.strip("《》") for line in lines
+             if not (">" in line or "》" in line.rstrip("》")[1:])  # a breadcrumb, or a sentence citing a title
+             and 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|信息公开年报|工作要点|实施方案|工作计划)$", line)]
+    # A page's section label ("2020年信息公开年报") may stand above the real title, which names the body.
+    return next((t for t in found if title_body(t)), found[0] if found else None)
 
 
 def find_issuer(text: str) -> str | None:
