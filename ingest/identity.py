@@ -275,6 +275,8 @@ def read_identity(text: str, title: str | None, work_plan: bool = False) -> Iden
         for name, line in cands:
             if _DEPT_TAIL.match(name):
                 ident.issuer, ident.evidence["issuer"] = name, line
+                if re.search(r"区(?:管理委员会|管委会)(?:办公室)?$", name):  # only a zone is run by a 管委会
+                    ident.level, ident.evidence["level"] = Level.zone, line
                 break
         return ident
     name, line, p = best

@@ -16,6 +16,7 @@ import jieba.posseg
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
 from govqa.text import planted, sentence_spans
 from ingest.identity import aliases, named_in_text, read_identity, title_body
+from ingest.self_named import read_self
 
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
 _DEPT = r"[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|中心)"
@@ -27,6 +28,8 @@ _YEAR_PATTERNS = [
     r"(20\d{2})年(?:度)?(?:政务公开|政府信息公开)工作(?:要点|计划|实施方案)",
     # The account of the year opens with it: "一、总体情况\n2025年，我局严格遵循…" (standard-format reports).
     r"^\s*(?:[一1][、.．]\s*总体情况\s*)?(20\d{2})年(?:度)?[,，]\s*(?:我|本|全|在)",
+    # …or with the body by its kind as subject, right under the heading: "一、总体情况\n2022年,市生态环境局坚持…".
+    r"[一1][、.．]\s*总体情况\s*\n\s*(20\d{2})年(?:度)?[,，]?\s*[市县区州盟旗镇乡][\u4e00-\u9fff]{1,12}?(?:局|委|办|厅|中心|署)",
 ]
 _DATE = r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?"
 
@@ -161,6 +164,9 @@ def find_kind(text: str, title: str | None) -> str:
         return "work_plan"
     if re.search(r"年度报告|信息公开年报|本(?:年度)?报告|本年报", head) and "信息公开" in head:
         return "annual_report"
+    # The standard tables (国办公开办函〔2021〕30号 format) are only ever part of an annual report.
+    if re.search(r"第二十条第[(（]一[)）]项", text) and re.search(r"依申请|政府信息公开", text):
+        return "annual_report"
     # Untitled reports: an account of the year with its statistics (主动公开…条, 受理…件).
     stats = len(re.findall(r"\d+(?:\.\d+)?万?(?:条|件|次|篇|个)", text))
     topics = sum(k in text for k in ("主动公开", "依申请公开", "政务舆情", "政策解读", "行政复议"))
@@ -187,6 +193,8 @@ def extract_metadata(text: str) -> dict[str, Any]:
     title = find_title(text)
     kind = find_kind(text, title)
     ident = read_identity(text, title, work_plan=kind == "work_plan")
+    if not (ident.issuer or ident.region):  # nothing names the body: how the report speaks of itself
+        ident = read_self(text) or ident
     year = find_year(text, title)
     evidence = dict(ident.evidence)
     if ident.region is None:  # no body named anywhere: the place the report calls itself (全市…抚顺市…)
