@@ -33,6 +33,7 @@ _BODY = re.compile(rf"[{_CJK}（）()]{{2,40}}?(?:人民政府办公厅|人民�
 _LEAD = re.compile(r"^(?:年度|年|月|日|结合|按照|根据|依据|依照|对照|对|在|为|由|经|和|及|与|全|各|本|我|该|"
                    r"向|将|把|是|以|其|同时|并|现|特|了)+")
 _HEADER = re.compile(r"^[\s•·\-*|\[【]*(标题|发布机构|发文机关|来源|信息来源|发布单位|索引号|主题分类)\s*[:：]\s*(.+?)\s*$", re.M)
+_TABLE_HEADER = re.compile(r"(?:发布机构|发文机关|发布单位)\s*[\]】]?\s*[:：]?\s*[|｜]\s*([^|｜\n]{3,40}?)\s*[|｜]")
 _TITLE_TAIL = r"(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报|工作要点|要点)"
 _TITLE = re.compile(rf"^(?P<pre>.*?)(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<post>.*?){_TITLE_TAIL}")
 
@@ -182,6 +183,10 @@ def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tu
             out.append((title_body(value) or "", m.group(0).strip()))
     if title and title_body(title):
         out.append((title_body(title) or "", title))
+    for m in _TABLE_HEADER.finditer(head):  # the same header as a table row: "| [ 发布机构 ] | X |"
+        v = _clean(m.group(1))
+        if _BODY.fullmatch(v) and all(v != n for n, _ in sources):
+            sources.append((v, m.group(0).strip()))
     out += sources
     inline = re.search(r"来源\s*[:：]\s*([\u4e00-\u9fff（）()]{3,40}?)(?=\s|$|日期|发布|浏览)", head)
     if inline and _BODY.fullmatch(_clean(inline.group(1))):
@@ -257,8 +262,51 @@ def named_in_text(text: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if len(n) >= 2))
 
 
+_PARTY_OFFICE = rf"中共[{_CJK}]{{2,20}}?委(?:员会)?办公(?:室|厅)"
+_GOV_OFFICE = rf"[{_CJK}]{{2,20}}?人民政府办公(?:室|厅)"
+# A document of the area's party committee and government, sent out by both their offices: signed one
+# above the other over the date, or named together before 印发 in its title.
+_JOINT = re.compile(rf"^\s*({_PARTY_OFFICE})\s*\n+\s*({_GOV_OFFICE})\s*\n+\s*(?:19|20)\d{{2}}\s*年|"
+                    rf"({_PARTY_OFFICE})\s*({_GOV_OFFICE})(?:关于)?印发", re.M)
+
+
+def joint_issuers(text: str) -> Identity | None:
+    """Both offices as the issuer ("中共X市委办公室 X市人民政府办公室"); the level is the area's, since they
+    issue for the committee and the government together, not as one department."""
+    m = _JOINT.search(text[:3000])
+    if not m:
+        return None
+    party, gov = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    p = parse_body(gov)
+    if not p.places or not _OFFICE_TAIL.match(p.tail) or p.places[-1][0] not in party:
+        return None
+    ident = Identity(issuer=f"{party} {gov}", region="".join(n for n, _ in p.places), level=p.places[-1][1])
+    ident.evidence = {"issuer": m.group(0).strip(), "region": m.group(0).strip(), "level": m.group(0).strip()}
+    ident.parents = parents_of(p, ident.region or "")
+    return ident
+
+
+def _publisher_of_area(p: Parsed, line: str, title: str | None, cands: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """A title naming only an area (高科技电子产业园…年度报告) published by another body, one that is not the
+    area's own (郯城县郯城经济开发区管委会, which runs the park): that body is the issuer, the area the region."""
+    if p.tail or line != title or p.places[-1][1] not in (Level.zone, Level.township):
+        return None
+    chain = "".join(n for n, _ in p.places)
+    for name, src in cands:
+        if not re.search(r"发布机构|发文机关|发布单位", src):
+            continue
+        q = parse_body(name)
+        other = "".join(n for n, _ in q.places)
+        if q.places and q.tail and chain not in other and other not in chain:
+            return name, src
+    return None
+
+
 def read_identity(text: str, title: str | None, work_plan: bool = False) -> Identity:
     """The issuer, region, level and parents of a report; empty where nothing is explicit."""
+    joint = joint_issuers(text)
+    if joint:
+        return joint
     ident = Identity()
     cands = candidates(text, title, work_plan)
     best: tuple[str, str, Parsed] | None = None
@@ -281,6 +329,9 @@ def read_identity(text: str, title: str | None, work_plan: bool = False) -> Iden
         return ident
     name, line, p = best
     ident.issuer, ident.evidence["issuer"] = name, line
+    publisher = _publisher_of_area(p, line, title, cands)
+    if publisher:
+        ident.issuer, ident.evidence["issuer"] = publisher
     compiled = re.search(rf"由({_BODY.pattern})(?:负责)?(?:编制|制作)", _masked(text[:3000]))
     if compiled:
         ident.compiled_by = _clean(compiled.group(1))
@@ -291,9 +342,13 @@ def read_identity(text: str, title: str | None, work_plan: bool = False) -> Iden
     ident.level, ident.dept_level = _level_of(p, work_plan or line.startswith("由"))
     if ident.level:
         ident.evidence["level"] = line
+    ident.parents = parents_of(p, ident.region)
+    return ident
+
+
+def parents_of(p: Parsed, region: str) -> list[str]:
+    """The divisions above the chain's first gazetteer place, when its name is unique (南山区 is not)."""
     g = gazetteer()
     first = next((n for n, lv in p.places if lv in (Level.province, Level.city, Level.county)), None)
     divs = g.lookup(first) if first else []
-    if len(divs) == 1:  # a unique name: its parents are known (南山区 is not unique)
-        ident.parents = [d.name for d in g.parents(divs[0]) if d.name not in ident.region]
-    return ident
+    return [d.name for d in g.parents(divs[0]) if d.name not in region] if len(divs) == 1 else []

@@ -15,7 +15,7 @@ import jieba.posseg
 
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
 from govqa.text import planted, sentence_spans
-from ingest.identity import aliases, named_in_text, read_identity, title_body
+from ingest.identity import aliases, named_in_text, parse_body, read_identity, title_body
 from ingest.self_named import read_self
 
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
@@ -62,7 +62,12 @@ def find_title(text: str) -> str | None:
              if not (">" in line or "》" in line.rstrip("》")[1:])  # a breadcrumb, or a sentence citing a title
              and 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|信息公开年报|工作要点|实施方案|工作计划)$", line)]
     # A page's section label ("2020年信息公开年报") may stand above the real title, which names the body.
-    return next((t for t in found if title_body(t)), found[0] if found else None)
+    if found:
+        return next((t for t in found if title_body(t)), found[0])
+    # No title line: the opening sentence may carry it ("…要求,特编制高科技电子产业园2018年度政府信息公开工作年度报告").
+    m = re.search(r"编制(?:了)?([\u4e00-\u9fff（）()]{2,30}?(?:19|20)\d{2}年度?(?:政府信息公开|政务公开)(?:工作)?年度报告)", head)
+    body = title_body(m.group(1)) if m else None
+    return m.group(1) if m and body and parse_body(body).places else None  # not "编制我单位2021年…"
 
 
 def find_issuer(text: str) -> str | None:

@@ -22,12 +22,18 @@ import jieba.posseg
 
 from govqa.gazetteer import gazetteer
 from govqa.types import Level
-from ingest.identity import _CJK, _DEPT_TAIL, _OFFICE_TAIL, ZONE, Identity, parse_body
+from ingest.identity import _CJK, _DEPT_TAIL, _GOV_TAIL, _OFFICE_TAIL, ZONE, Identity, parents_of, parse_body
 
 # "请与兴安盟生态环境局办公室联系", "如有疑问请与来凤县政务服务和大数据管理局(地址:…)".
 _CONTACT = re.compile(rf"请与\s*([{_CJK}（）()]{{3,50}}?)\s*(?:联系|[(（，,。；;])")
 # The section of the body that answers: its office, a 科 or 股 ("…领导小组办公室综合科", "…开发区综合办公室").
-_SECTION = re.compile(rf"(?:(?<=[局委厅署心区园])(?:综合|政务公开|信息公开)?办公室|(?<=[室局委厅署心])[{_CJK}]{{1,4}}[科股])$")
+_SECTION = re.compile(rf"(?:(?<=[局委厅署心区园])(?:综合|政务公开|信息公开)?办公室|(?<=[室局委厅署心])[{_CJK}]{{1,4}}[科股]|"
+                      rf"(?<=政府)党政(?:综合)?办公室)$")
+# The office that compiles an area's report (政务公开办公室, 政府信息公开领导小组办公室) answers for the government.
+_DISCLOSURE_OFFICE = re.compile(r"(?:信息公开|政务公开)[\u4e00-\u9fff]{0,6}办公室$")
+# A report on the whole area's government, not one office: it sums up the levels below it.
+_WHOLE_GOVERNMENT = re.compile(r"全[省市县区州盟旗][^。，,]{0,6}?(?:各级|政府系统|行政机关)|"
+                               r"各(?:县市区|县区|县市|县|区|乡镇|街道|部门)[^。]{0,60}?年度报告|全[省市县区州盟旗](?:共|累计)(?:主动)?公开")
 _DEPT_SELF = re.compile(r"[我本](局|委|办|厅|署|中心)")
 _AREA_SELF = re.compile(r"(?:我|全)(市|县|区|旗|盟|州|镇|乡)")
 # A body named by its kind, with the level of its area in front: 县卫生局, 市重点办, 区管委会办公室.
@@ -102,6 +108,12 @@ def _zones_in(text: str) -> list[str]:
 
 def _ident(issuer: str | None, region: str | None, level: str | None, line: str, dept_level: str | None = None) -> Identity:
     ident = Identity(issuer=issuer, region=region, level=level, dept_level=dept_level)
+    if region:  # as read_identity does: the parents of a unique place, and the area's own short name
+        p = parse_body(region)
+        ident.parents = parents_of(p, region)
+        last = p.places[-1][0] if p.places else region
+        stem = re.sub(r"(?:自治区|自治州|省|市|县|区|旗|盟)$", "", last)
+        ident.short_names = [last, *([stem] if len(last) > 3 and not re.search(ZONE + "$", last) else [])]
     for f, v in (("issuer", issuer), ("region", region), ("level", level)):
         if v:
             ident.evidence[f] = line
@@ -109,10 +121,12 @@ def _ident(issuer: str | None, region: str | None, level: str | None, line: str,
 
 
 def _zone_body(zone: str, text: str, tail: str = "") -> str | None:
-    """A zone's body is its 管委会: named so when the text speaks of its 管委会 at all."""
+    """A zone's body is its 管委会: named so when the text speaks of a 管委会 and of no other zone's
+    (a park's report posted by the 管委会 of the zone that runs it names that one)."""
     if tail:
         return zone + tail
-    return zone + "管委会" if re.search(r"管委会|管理委员会", text) else None
+    others = [z for z in _zones_in(text) if z != zone and re.search(re.escape(z) + "(?:管委会|管理委员会)", text)]
+    return zone + "管委会" if re.search(r"管委会|管理委员会", text) and not others else None
 
 
 def from_contact(text: str) -> Identity | None:
@@ -125,17 +139,23 @@ def from_contact(text: str) -> Identity | None:
     if not p.places:
         return None
     line, depts = m.group(0), set(_DEPT_SELF.findall(text))
-    chain, (last, last_level) = "".join(n for n, _ in p.places), p.places[-1]
+    chain, last_level = "".join(n for n, _ in p.places), p.places[-1][1]
     if last_level == Level.zone and not p.tail:
         if "区" in _AREA_SELF.findall(text) or re.search(r"管委会|管理委员会", text):
             return _ident(_zone_body(chain, text), chain, Level.zone, line)
         return None
-    if _OFFICE_TAIL.match(p.tail) and last_level != Level.zone:
-        if "办" in depts:  # the office reports on itself
-            return _ident(name, chain, Level.department, line, last_level)
-        if not depts and last[-1] in _AREA_SELF.findall(text):  # 全市/我市: the government, written by its office
-            return _ident(chain + "人民政府", chain, last_level, line)
+    if last_level == Level.zone:
         return None
+    if _GOV_TAIL.match(p.tail):  # the government itself (or its own 党政办公室) answers
+        return _ident(chain + "人民政府", chain, last_level, line)
+    if _OFFICE_TAIL.match(p.tail) or _DISCLOSURE_OFFICE.search(p.tail):
+        # The government's report is written and answered for by its office, and so is the office's own
+        # report, which also speaks of 全区/本区: only a report that sums up the levels below is the government's.
+        if _WHOLE_GOVERNMENT.search(text):
+            return _ident(chain + "人民政府", chain, last_level, line)
+        if _OFFICE_TAIL.match(p.tail) and "办" in depts:  # the office reports on itself ("我办")
+            return _ident(name, chain, Level.department, line, last_level)
+        return _ident(None, chain, None, line)
     kind = _kind(p.tail)
     if kind and _DEPT_TAIL.match(p.tail) and (kind in depts or _speaks_as(text, kind)):
         return _ident(name, chain, Level.department, line, last_level if last_level != Level.zone else None)
@@ -212,8 +232,9 @@ def from_speaker(text: str) -> Identity | None:
     """A government speaking as its area (我区…区政府…) with one place of that level named: that place's government."""
     if _DEPT_SELF.search(text):
         return None
-    areas = set(_AREA_SELF.findall(text))
-    if len(areas) != 1:
+    said = _AREA_SELF.findall(text)
+    areas = set(said)
+    if len(areas) != 1 or len(said) < 2:  # one kind of area, said more than once
         return None
     suffix = areas.pop()
     if not re.search(rf"{suffix}(?:人民)?政府", text):
