@@ -219,6 +219,16 @@ _ZONE_SHORT = [("高新技术产业开发区", "高新区"), ("高新技术开�
                ("经济开发区", "经开区"), ("综合保税区", "综保区"), ("管理委员会", "管委会")]
 
 
+def full_form(name: str, text: str) -> str:
+    """The name written out in full when the text also writes it so: a report that says 重庆高新区 in its
+    source line and 重庆高新技术产业开发区管理委员会 in its title is filed under the full name."""
+    forms = {name}
+    for long, short in _ZONE_SHORT:
+        forms |= {f.replace(short, long) for f in forms if short in f}
+    present = [f for f in forms if f != name and f in text]
+    return max(present, key=len) if present else name
+
+
 def aliases(name: str) -> list[str]:
     """Short forms people write for a body or area: 重庆黔江高新技术产业开发区 -> 黔江高新区, 重庆黔江高新区;
     长兴岛经济技术开发区 -> 长兴岛经开区. The leading province/city name is optional."""

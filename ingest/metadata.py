@@ -15,7 +15,7 @@ import jieba.posseg
 
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
 from govqa.text import planted, sentence_spans
-from ingest.identity import aliases, named_in_text, parse_body, read_identity, title_body
+from ingest.identity import aliases, full_form, named_in_text, parse_body, read_identity, title_body
 from ingest.self_named import read_self
 
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
@@ -200,6 +200,8 @@ def extract_metadata(text: str) -> dict[str, Any]:
     ident = read_identity(text, title, work_plan=kind == "work_plan")
     if not (ident.issuer or ident.region):  # nothing names the body: how the report speaks of itself
         ident = read_self(text) or ident
+    ident.region = full_form(ident.region, text) if ident.region else None
+    ident.issuer = full_form(ident.issuer, text) if ident.issuer else None
     year = find_year(text, title)
     evidence = dict(ident.evidence)
     if ident.region is None:  # no body named anywhere: the place the report calls itself (全市…抚顺市…)

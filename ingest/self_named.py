@@ -39,6 +39,8 @@ _AREA_SELF = re.compile(r"(?:我|全)(市|县|区|旗|盟|州|镇|乡)")
 # A body named by its kind, with the level of its area in front: 县卫生局, 市重点办, 区管委会办公室.
 _GENERIC = re.compile(rf"(市|县|区|旗|盟|州)((?:管委会|管理委员会)(?:办公室)?|"
                       rf"(?!委|政府)[{_CJK}]{{1,12}}?(?:局|委员会|委|办公室|办|中心|署))")
+# An area followed by a department's name is that department ("2021年，高新区财政局…"), not the area.
+_DEPT_AFTER = re.compile(rf"[{_CJK}]{{1,8}}?(?:局|委员会|署|中心|所)(?![{_CJK}]{{0,1}}(?:领导|部署|要求|统一|指导))")
 _ZONE_GENERIC = re.compile(r"(?:经开区|高新区|开发区|综保区|园区)(?:管委会|管理委员会)?(?:办公室)?")
 # The account of the year, its subject first: "2021年，县乡村振兴局严格…", "2025年中仓街道积极…".
 _SUBJECT = re.compile(r"(?:^|\n|。)\s*(?:19|20)\d{2}年度?(?:以来)?[,，]?\s*(?:以来[,，]?)?")
@@ -174,7 +176,9 @@ def _subject(text: str) -> tuple[str, str] | None:
         rest = head[m.end() : m.end() + 40]
         for pat in (_GENERIC, _ZONE_GENERIC, re.compile(rf"[{_CJK}]{{2,12}}?(?:{ZONE}|街道|镇|乡)")):
             s = pat.match(rest)
-            if s and re.match(rf"[{_CJK}]", rest[s.end() : s.end() + 1]) and rest[s.end()] not in "的和与及、":
+            after = rest[s.end() :] if s else ""
+            if s and re.match(rf"[{_CJK}]", after) and after[0] not in "的和与及、" and not (
+                    pat is not _GENERIC and _DEPT_AFTER.match(after)):
                 return s.group(0), head[m.start() : m.end() + s.end() + 6].strip()
     return None
 

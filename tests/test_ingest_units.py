@@ -170,6 +170,9 @@ _STATS = "\n二、主动公开政府信息情况\n第二十条第(一)项\n"
     # a district government speaking as 我区
     ("一、情况概述\n现将2013年我区政府信息公开工作开展情况公布如下:我区领导高度重视。区政府成立了中站区人民政府信息中心。",
      {"issuer": "中站区人民政府", "region": "中站区", "level": "county"}),
+    # a zone's department is not the zone: its name is not given, so nothing is said
+    ("一、总体情况\n2021年,高新区财政局坚持公开为常态。我局公开信息12条。",
+     {"issuer": None, "region": None, "level": None}),
     # a department that says 我局 is no government, though it says 我区
     ("现将2013年我区卫生工作报告如下:我局领导高度重视。区政府成立了中站区人民政府信息中心。",
      {"issuer": None, "region": None}),
@@ -203,3 +206,12 @@ def test_zone_names_are_proper_names_not_the_words_before_a_suffix(words, zones)
     from ingest.self_named import _zones_in
 
     assert _zones_in(words) == zones
+
+
+def test_a_short_zone_name_is_written_out_when_the_text_writes_it_in_full():
+    from ingest.identity import full_form
+
+    text = "来源:重庆高新区管委会办公室\n重庆高新技术产业开发区管理委员会办公室2023年…"
+    assert full_form("重庆高新区管委会办公室", text) == "重庆高新技术产业开发区管理委员会办公室"
+    assert full_form("重庆高新区", text) == "重庆高新技术产业开发区"
+    assert full_form("黔江高新区", "黔江高新区管委会") == "黔江高新区"  # never invented
