@@ -207,6 +207,10 @@ def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tu
         # A body named in a list or right before 《…》 is another one (the superior whose rules it follows).
         if re.search(r"[和及与、或]$", before) or after in ("《", "　", "、", "和", "及", "与"):
             continue
+        # A government's name followed by 网/官网/门户 names its portal (a site banner "重庆市人民政府网", "在开州区
+        # 人民政府官网公示"), which its departments' reports mention too; a department's own site names it.
+        if re.search(r"(?:人民政府|政府)$", name) and re.match(r"(?:网|官网|门户)", masked[m.end() : m.end() + 3]):
+            continue
         # A mention in running text is the weakest evidence: it must name a gazetteer place
         # (free text also says "第一时间完成开发区管委会…").
         if _anchored(parse_body(name)) and len(name) >= 4:
