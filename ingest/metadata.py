@@ -161,6 +161,16 @@ def find_year(text: str, title: str | None) -> int | None:
     return None
 
 
+def issued_year(text: str) -> int | None:
+    """A notice or plan is of the year it was issued: its document number (岳办发〔2017〕2号) or the date
+    under its signature. Not for annual reports, which are of the year they report on, issued the next."""
+    head = text[:1500]
+    m = re.search(r"[\u4e00-\u9fff]{1,6}发\s*[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]\s*\d+\s*号", head)
+    dated = re.search(r"^\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$", head, re.M)
+    years = {int(x.group(1)) for x in (m, dated) if x}
+    return years.pop() if len(years) == 1 else None  # both, when both given, must agree
+
+
 def find_kind(text: str, title: str | None) -> str:
     head = (title or "") + text[:1500]
     if re.search(r"工作要点|实施方案|工作计划|工作安排", title or "") or re.search(
@@ -202,7 +212,7 @@ def extract_metadata(text: str) -> dict[str, Any]:
         ident = read_self(text) or ident
     ident.region = full_form(ident.region, text) if ident.region else None
     ident.issuer = full_form(ident.issuer, text) if ident.issuer else None
-    year = find_year(text, title)
+    year = find_year(text, title) or (issued_year(text) if kind != "annual_report" else None)
     evidence = dict(ident.evidence)
     if ident.region is None:  # no body named anywhere: the place the report calls itself (全市…抚顺市…)
         ident.region = find_region(text, None, None)

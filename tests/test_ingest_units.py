@@ -188,6 +188,12 @@ def test_joint_notice_of_party_and_government_offices_is_the_areas():
             "各县市区:\n现印发给你们。\n中共岳阳市委办公室\n\n岳阳市人民政府办公室\n\n2017年1月10日\n")
     meta = extract_metadata(text)
     assert (meta["issuer"], meta["region"], meta["level"]) == ("中共岳阳市委办公室 岳阳市人民政府办公室", "岳阳市", "city")
+    assert meta["year"] == 2017  # a notice is of the year it was issued (its signature date)
+
+
+def test_an_annual_report_is_not_dated_by_the_day_it_was_issued():
+    meta = extract_metadata("本年度报告说明政府信息公开工作情况。\n贺州市人民政府\n2010年3月31日\n全市主动公开信息100条。")
+    assert meta["year"] is None
 
 
 def test_a_park_reported_on_by_the_zone_that_runs_it():
