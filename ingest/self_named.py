@@ -159,14 +159,22 @@ def from_contact(text: str) -> Identity | None:
             return _ident(name, chain, Level.department, line, last_level)
         return _ident(None, chain, None, line)
     kind = _kind(p.tail)
-    if kind and _DEPT_TAIL.match(p.tail) and (kind in depts or _speaks_as(text, kind)):
+    if kind and _DEPT_TAIL.match(p.tail) and (kind in depts or _speaks_as(text, p.tail)):
         return _ident(name, chain, Level.department, line, last_level if last_level != Level.zone else None)
     return None
 
 
-def _speaks_as(text: str, kind: str) -> bool:
-    """The text calls its body by a generic name of this kind ("市重点办对…高度重视")."""
-    return any(_kind(m.group(2)) == kind for m in _GENERIC.finditer(text[:3000]))
+def _speaks_as(text: str, tail: str) -> bool:
+    """The text calls the body by its short name: "市重点办" for 重点建设项目领导小组办公室. A Chinese short
+    name keeps characters of the full one in order, so another body (按照市财政局要求) does not count."""
+    return any(_kind(m.group(2)) == _kind(tail) and _abbreviates(m.group(2), tail)
+               for m in _GENERIC.finditer(text[:3000]))
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """``short`` is ``full`` with characters left out (重点办 ⊂ 重点建设项目领导小组办公室)."""
+    it = iter(full)
+    return all(ch in it for ch in short)
 
 
 def _subject(text: str) -> tuple[str, str] | None:
