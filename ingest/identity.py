@@ -22,17 +22,18 @@ _CJK = r"\u4e00-\u9fff"
 ZONE = (r"(?:经济技术开发区|高新技术产业开发区|高新技术开发区|经济开发区|技术开发区|高新区|开发区|综合实验区|"
         r"综合保税区|保税区|工业园区|产业园区|产业园|工业园|园区|新区|试验区|实验区)")
 _TOWN = r"(?:镇|乡|街道办事处|街道|办事处)"
-_GOV_TAIL = re.compile(r"^(?:人民政府|政府)$")
+_GOV_TAIL = re.compile(r"^(?:人民政府|政府)(?:机关)?$")  # 机关: the government and its office reporting as one
 _OFFICE_TAIL = re.compile(r"^(?:人民政府|政府)?(?:办公厅|办公室)$")
 _ZONE_TAIL = re.compile(r"^(?:管理委员会|管委会)(?:办公室)?$|^$")
 _DEPT_TAIL = re.compile(rf"^[{_CJK}（）()]{{1,24}}?(?:厅|局|委员会|委|办公室|办|中心|署|室|院|站|所|队|馆|处|会)$")
 # A body's name as reports write it: places, then a kind of body.
 _BODY = re.compile(rf"[{_CJK}（）()]{{2,40}}?(?:人民政府办公厅|人民政府办公室|人民政府|政府(?!信息|网站|门户|公报|工作)|"
-                   rf"管理委员会|管委会|办事处|街道|厅|局|委员会|办公室|中心|署)")
+                   rf"(?:管理委员会|管委会)(?:办公室)?|办事处|街道|厅|局|委员会|办公室|中心|署)")
 # Words a mention may start with that are not part of a name ("结合开发区管委会…", "2019年高新区…").
 _LEAD = re.compile(r"^(?:年度|年|月|日|结合|按照|根据|依据|依照|对照|对|在|为|由|经|和|及|与|全|各|本|我|该|"
                    r"向|将|把|是|以|其|同时|并|现|特|了)+")
 _HEADER = re.compile(r"^[\s•·\-*|\[【]*(标题|发布机构|发文机关|来源|信息来源|发布单位|索引号|主题分类)\s*[:：]\s*(.+?)\s*$", re.M)
+_TABLE_HEADER = re.compile(r"(?:发布机构|发文机关|发布单位)\s*[\]】]?\s*[:：]?\s*[|｜]\s*([^|｜\n]{3,40}?)\s*[|｜]")
 _TITLE_TAIL = r"(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报|工作要点|要点)"
 _TITLE = re.compile(rf"^(?P<pre>.*?)(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<post>.*?){_TITLE_TAIL}")
 
@@ -137,7 +138,7 @@ def _masked(text: str) -> str:
     return re.sub(r"(?:地址|联系地址|通讯地址)\s*[:：][^,，。;；\n]{0,40}", lambda m: "　" * len(m.group(0)), text)
 
 
-def _title_body(title: str) -> str | None:
+def title_body(title: str) -> str | None:
     m = _TITLE.match(title)
     if not m:
         return None
@@ -169,19 +170,27 @@ def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tu
         rf"^\s*({_BODY.pattern})\s*\n+\s*(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月", head, re.M)
     if work_plan and issued:
         out.append((_clean(issued.group(1)), issued.group(0).strip()))
+    # The title names the body the report is for; a 来源/发布机构 header names who posted it (often
+    # the office of the body: 重庆高新区管委会办公室 posting the 管委会's report), so the title comes first.
+    sources: list[tuple[str, str]] = []
     for m in _HEADER.finditer(head):
         key, value = m.group(1), m.group(2)
         if key in ("发布机构", "发文机关", "来源", "信息来源", "发布单位"):
             v = re.split(r"\s|来源|日期|发布时间|浏览", value)[0]
             if _BODY.fullmatch(_clean(v)):
-                out.append((_clean(v), m.group(0).strip()))
-        elif key == "标题" and _title_body(value):
-            out.append((_title_body(value) or "", m.group(0).strip()))
+                sources.append((_clean(v), m.group(0).strip()))
+        elif key == "标题" and title_body(value):
+            out.append((title_body(value) or "", m.group(0).strip()))
+    if title and title_body(title):
+        out.append((title_body(title) or "", title))
+    for m in _TABLE_HEADER.finditer(head):  # the same header as a table row: "| [ 发布机构 ] | X |"
+        v = _clean(m.group(1))
+        if _BODY.fullmatch(v) and all(v != n for n, _ in sources):
+            sources.append((v, m.group(0).strip()))
+    out += sources
     inline = re.search(r"来源\s*[:：]\s*([\u4e00-\u9fff（）()]{3,40}?)(?=\s|$|日期|发布|浏览)", head)
     if inline and _BODY.fullmatch(_clean(inline.group(1))):
         out.append((_clean(inline.group(1)), inline.group(0)))
-    if title and _title_body(title):
-        out.append((_title_body(title) or "", title))
     for pat in (rf"由({_BODY.pattern})(?:负责)?(?:编制|制作)",
                 rf"({_BODY.pattern})(?:编制|制作)(?:了)?(?:本|20\d{{2}})"):
         m = re.search(pat, _masked(text[:3000]))
@@ -198,6 +207,10 @@ def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tu
         # A body named in a list or right before 《…》 is another one (the superior whose rules it follows).
         if re.search(r"[和及与、或]$", before) or after in ("《", "　", "、", "和", "及", "与"):
             continue
+        # A government's name followed by 网/官网/门户 names its portal (a site banner "重庆市人民政府网", "在开州区
+        # 人民政府官网公示"), which its departments' reports mention too; a department's own site names it.
+        if re.search(r"(?:人民政府|政府)$", name) and re.match(r"(?:网|官网|门户)", masked[m.end() : m.end() + 3]):
+            continue
         # A mention in running text is the weakest evidence: it must name a gazetteer place
         # (free text also says "第一时间完成开发区管委会…").
         if _anchored(parse_body(name)) and len(name) >= 4:
@@ -208,6 +221,16 @@ def candidates(text: str, title: str | None, work_plan: bool = False) -> list[tu
 
 _ZONE_SHORT = [("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("经济技术开发区", "经开区"),
                ("经济开发区", "经开区"), ("综合保税区", "综保区"), ("管理委员会", "管委会")]
+
+
+def full_form(name: str, text: str) -> str:
+    """The name written out in full when the text also writes it so: a report that says 重庆高新区 in its
+    source line and 重庆高新技术产业开发区管理委员会 in its title is filed under the full name."""
+    forms = {name}
+    for long, short in _ZONE_SHORT:
+        forms |= {f.replace(short, long) for f in forms if short in f}
+    present = [f for f in forms if f != name and f in text]
+    return max(present, key=len) if present else name
 
 
 def aliases(name: str) -> list[str]:
@@ -253,8 +276,51 @@ def named_in_text(text: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if len(n) >= 2))
 
 
+_PARTY_OFFICE = rf"中共[{_CJK}]{{2,20}}?委(?:员会)?办公(?:室|厅)"
+_GOV_OFFICE = rf"[{_CJK}]{{2,20}}?人民政府办公(?:室|厅)"
+# A document of the area's party committee and government, sent out by both their offices: signed one
+# above the other over the date, or named together before 印发 in its title.
+_JOINT = re.compile(rf"^\s*({_PARTY_OFFICE})\s*\n+\s*({_GOV_OFFICE})\s*\n+\s*(?:19|20)\d{{2}}\s*年|"
+                    rf"({_PARTY_OFFICE})\s*({_GOV_OFFICE})(?:关于)?印发", re.M)
+
+
+def joint_issuers(text: str) -> Identity | None:
+    """Both offices as the issuer ("中共X市委办公室 X市人民政府办公室"); the level is the area's, since they
+    issue for the committee and the government together, not as one department."""
+    m = _JOINT.search(text[:3000])
+    if not m:
+        return None
+    party, gov = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    p = parse_body(gov)
+    if not p.places or not _OFFICE_TAIL.match(p.tail) or p.places[-1][0] not in party:
+        return None
+    ident = Identity(issuer=f"{party} {gov}", region="".join(n for n, _ in p.places), level=p.places[-1][1])
+    ident.evidence = {"issuer": m.group(0).strip(), "region": m.group(0).strip(), "level": m.group(0).strip()}
+    ident.parents = parents_of(p, ident.region or "")
+    return ident
+
+
+def _publisher_of_area(p: Parsed, line: str, title: str | None, cands: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """A title naming only an area (高科技电子产业园…年度报告) published by another body, one that is not the
+    area's own (郯城县郯城经济开发区管委会, which runs the park): that body is the issuer, the area the region."""
+    if p.tail or line != title or p.places[-1][1] not in (Level.zone, Level.township):
+        return None
+    chain = "".join(n for n, _ in p.places)
+    for name, src in cands:
+        if not re.search(r"发布机构|发文机关|发布单位", src):
+            continue
+        q = parse_body(name)
+        other = "".join(n for n, _ in q.places)
+        if q.places and q.tail and chain not in other and other not in chain:
+            return name, src
+    return None
+
+
 def read_identity(text: str, title: str | None, work_plan: bool = False) -> Identity:
     """The issuer, region, level and parents of a report; empty where nothing is explicit."""
+    joint = joint_issuers(text)
+    if joint:
+        return joint
     ident = Identity()
     cands = candidates(text, title, work_plan)
     best: tuple[str, str, Parsed] | None = None
@@ -271,10 +337,15 @@ def read_identity(text: str, title: str | None, work_plan: bool = False) -> Iden
         for name, line in cands:
             if _DEPT_TAIL.match(name):
                 ident.issuer, ident.evidence["issuer"] = name, line
+                if re.search(r"区(?:管理委员会|管委会)(?:办公室)?$", name):  # only a zone is run by a 管委会
+                    ident.level, ident.evidence["level"] = Level.zone, line
                 break
         return ident
     name, line, p = best
     ident.issuer, ident.evidence["issuer"] = name, line
+    publisher = _publisher_of_area(p, line, title, cands)
+    if publisher:
+        ident.issuer, ident.evidence["issuer"] = publisher
     compiled = re.search(rf"由({_BODY.pattern})(?:负责)?(?:编制|制作)", _masked(text[:3000]))
     if compiled:
         ident.compiled_by = _clean(compiled.group(1))
@@ -285,9 +356,13 @@ def read_identity(text: str, title: str | None, work_plan: bool = False) -> Iden
     ident.level, ident.dept_level = _level_of(p, work_plan or line.startswith("由"))
     if ident.level:
         ident.evidence["level"] = line
+    ident.parents = parents_of(p, ident.region)
+    return ident
+
+
+def parents_of(p: Parsed, region: str) -> list[str]:
+    """The divisions above the chain's first gazetteer place, when its name is unique (南山区 is not)."""
     g = gazetteer()
     first = next((n for n, lv in p.places if lv in (Level.province, Level.city, Level.county)), None)
     divs = g.lookup(first) if first else []
-    if len(divs) == 1:  # a unique name: its parents are known (南山区 is not unique)
-        ident.parents = [d.name for d in g.parents(divs[0]) if d.name not in ident.region]
-    return ident
+    return [d.name for d in g.parents(divs[0]) if d.name not in region] if len(divs) == 1 else []

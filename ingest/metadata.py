@@ -15,7 +15,8 @@ import jieba.posseg
 
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
 from govqa.text import planted, sentence_spans
-from ingest.identity import aliases, named_in_text, read_identity
+from ingest.identity import aliases, full_form, named_in_text, parse_body, read_identity, title_body
+from ingest.self_named import read_self
 
 _GOV_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|政府办公厅)"
 _DEPT = r"[\u4e00-\u9fff]{2,20}?(?:厅|局|委员会|委|办公室|中心)"
@@ -27,6 +28,8 @@ _YEAR_PATTERNS = [
     r"(20\d{2})年(?:度)?(?:政务公开|政府信息公开)工作(?:要点|计划|实施方案)",
     # The account of the year opens with it: "一、总体情况\n2025年，我局严格遵循…" (standard-format reports).
     r"^\s*(?:[一1][、.．]\s*总体情况\s*)?(20\d{2})年(?:度)?[,，]\s*(?:我|本|全|在)",
+    # …or with the body by its kind as subject, right under the heading: "一、总体情况\n2022年,市生态环境局坚持…".
+    r"[一1][、.．]\s*总体情况\s*\n\s*(20\d{2})年(?:度)?[,，]?\s*[市县区州盟旗镇乡][\u4e00-\u9fff]{1,12}?(?:局|委|办|厅|中心|署)",
 ]
 _DATE = r"(20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?"
 
@@ -55,12 +58,16 @@ def find_title(text: str) -> str | None:
         if len(a + b) <= 60 and not re.search(r"[。，,；;]", a + b) and re.search(
                 r"(?:19|20)\d{2}年度?.*(?:年度报告|工作要点)$", a + b) and not re.search(r"(?:年度报告|工作要点)$", a):
             return (a + b).strip("《》")
-    for line in lines:
-        if ">" in line or "》" in line.rstrip("》")[1:]:
-            continue  # a breadcrumb ("首页 > 信息公开 > 政府信息公开年报") or a sentence citing a title
-        if 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|信息公开年报|工作要点|实施方案|工作计划)$", line):
-            return line.strip("《》")
-    return None
+    found = [line.strip("《》") for line in lines
+             if not (">" in line or "》" in line.rstrip("》")[1:])  # a breadcrumb, or a sentence citing a title
+             and 8 <= len(line) <= 60 and re.search(r"(年度报告|工作报告|信息公开年报|工作要点|实施方案|工作计划)$", line)]
+    # A page's section label ("2020年信息公开年报") may stand above the real title, which names the body.
+    if found:
+        return next((t for t in found if title_body(t)), found[0])
+    # No title line: the opening sentence may carry it ("…要求,特编制高科技电子产业园2018年度政府信息公开工作年度报告").
+    m = re.search(r"编制(?:了)?([\u4e00-\u9fff（）()]{2,30}?(?:19|20)\d{2}年度?(?:政府信息公开|政务公开)(?:工作)?年度报告)", head)
+    body = title_body(m.group(1)) if m else None
+    return m.group(1) if m and body and parse_body(body).places else None  # not "编制我单位2021年…"
 
 
 def find_issuer(text: str) -> str | None:
@@ -154,6 +161,16 @@ def find_year(text: str, title: str | None) -> int | None:
     return None
 
 
+def issued_year(text: str) -> int | None:
+    """A notice or plan is of the year it was issued: its document number (岳办发〔2017〕2号) or the date
+    under its signature. Not for annual reports, which are of the year they report on, issued the next."""
+    head = text[:1500]
+    m = re.search(r"[\u4e00-\u9fff]{1,6}发\s*[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]\s*\d+\s*号", head)
+    dated = re.search(r"^\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$", head, re.M)
+    years = {int(x.group(1)) for x in (m, dated) if x}
+    return years.pop() if len(years) == 1 else None  # both, when both given, must agree
+
+
 def find_kind(text: str, title: str | None) -> str:
     head = (title or "") + text[:1500]
     if re.search(r"工作要点|实施方案|工作计划|工作安排", title or "") or re.search(
@@ -161,6 +178,9 @@ def find_kind(text: str, title: str | None) -> str:
     ):
         return "work_plan"
     if re.search(r"年度报告|信息公开年报|本(?:年度)?报告|本年报", head) and "信息公开" in head:
+        return "annual_report"
+    # The standard tables (国办公开办函〔2021〕30号 format) are only ever part of an annual report.
+    if re.search(r"第二十条第[(（]一[)）]项", text) and re.search(r"依申请|政府信息公开", text):
         return "annual_report"
     # Untitled reports: an account of the year with its statistics (主动公开…条, 受理…件).
     stats = len(re.findall(r"\d+(?:\.\d+)?万?(?:条|件|次|篇|个)", text))
@@ -188,7 +208,11 @@ def extract_metadata(text: str) -> dict[str, Any]:
     title = find_title(text)
     kind = find_kind(text, title)
     ident = read_identity(text, title, work_plan=kind == "work_plan")
-    year = find_year(text, title)
+    if not (ident.issuer or ident.region):  # nothing names the body: how the report speaks of itself
+        ident = read_self(text) or ident
+    ident.region = full_form(ident.region, text) if ident.region else None
+    ident.issuer = full_form(ident.issuer, text) if ident.issuer else None
+    year = find_year(text, title) or (issued_year(text) if kind != "annual_report" else None)
     evidence = dict(ident.evidence)
     if ident.region is None:  # no body named anywhere: the place the report calls itself (全市…抚顺市…)
         ident.region = find_region(text, None, None)

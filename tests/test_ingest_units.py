@@ -123,6 +123,12 @@ REAL_IDENTITIES = {
     # split title: "平阳县水头镇2008年政府信息公开工作\n年度报告"; parents from the gazetteer
     "p_df89bf16.txt": {"region": "平阳县水头镇", "level": "township", "year": 2008,
                        "title": "平阳县水头镇2008年政府信息公开工作年度报告", "parents": ["浙江省", "温州市"]},
+    # no title: "如对本年报有疑问,请与兴安盟生态环境局办公室联系" and "我局…"
+    "p_43819e49.txt": {"region": "兴安盟", "issuer": "兴安盟生态环境局", "level": "department", "year": 2022},
+    # no title: "2010年,县卫生局政府信息公开工作…" with 临邑县 the one county named
+    "p_4a91329b.txt": {"region": "临邑县", "issuer": "临邑县卫生局", "level": "department", "dept_level": "county"},
+    # a zone's office by its kind ("2025年,区管委会办公室坚持…"), the zone named by its portal
+    "p_e0092f2e.txt": {"region": "长兴岛经济技术开发区", "issuer": "长兴岛经济技术开发区管委会办公室", "level": "zone"},
 }
 
 
@@ -133,3 +139,85 @@ def test_identity_of_real_reports_of_each_issuer_kind(name):
     for key, expected in REAL_IDENTITIES[name].items():
         assert meta[key] == expected, (name, key, meta)
     assert meta["evidence"].get("region"), "the line the region was read from is kept"
+
+
+# Reports whose opening never names the body (ingest/self_named.py): synthetic texts of each kind.
+_STATS = "\n二、主动公开政府信息情况\n第二十条第(一)项\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the contact is the body's own office, and the text speaks as a 局
+    ("如对本年报有疑问,请与兴安盟生态环境局办公室联系(电话:0482-1)。\n一、总体情况\n2022年度,我局门户网站主动公开信息579条。",
+     {"issuer": "兴安盟生态环境局", "region": "兴安盟", "level": "department"}),
+    # the government's office as contact, the text speaking for the whole city: the government
+    ("本报告由概述等组成。如对本报告有疑问,请与潍坊市人民政府办公室联系(地址:潍坊市胜利东街99号)。\n全市政府系统公开信息。",
+     {"issuer": "潍坊市人民政府", "region": "潍坊市", "level": "city"}),
+    # a generic self-name completed by the one county the text names
+    ("一、总体情况\n2021年,县统计局积极加强网站建设。按《平武县人民政府办公室关于…的通知》要求。我局公开信息73条。",
+     {"issuer": "平武县统计局", "region": "平武县", "level": "department", "year": 2021}),
+    # …but two counties named: which one is not said, only the kind of body
+    ("一、总体情况\n2021年,县统计局积极加强网站建设。学习平武县、梓潼县的做法。我局公开信息73条。",
+     {"issuer": None, "region": None, "level": "department"}),
+    # a zone by its generic name only: a zone, its name unknown
+    ("一、总体情况\n2021年,经开区坚持做好依申请公开工作,第一时间完成开发区管委会各部门简介更新。",
+     {"issuer": None, "region": None, "level": "zone"}),
+    # a zone's office by its kind, the zone named once (its portal)
+    ("一、总体情况\n2025年,区管委会办公室坚持公开为常态。全年依托长兴岛经济技术开发区门户网站发布信息1287条。",
+     {"issuer": "长兴岛经济技术开发区管委会办公室", "region": "长兴岛经济技术开发区", "level": "zone"}),
+    # a street as the subject of the year, its 办事处 named in the text
+    ("一、总体情况\n2025年中仓街道积极推动政府信息公开工作。公示了中仓街道办事处2024年度部门决算。",
+     {"issuer": "中仓街道办事处", "region": "中仓街道", "level": "township"}),
+    # a district government speaking as 我区
+    ("一、情况概述\n现将2013年我区政府信息公开工作开展情况公布如下:我区领导高度重视。区政府成立了中站区人民政府信息中心。",
+     {"issuer": "中站区人民政府", "region": "中站区", "level": "county"}),
+    # a zone's department is not the zone: its name is not given, so nothing is said
+    ("一、总体情况\n2021年,高新区财政局坚持公开为常态。我局公开信息12条。",
+     {"issuer": None, "region": None, "level": None}),
+    # a department that says 我局 is no government, though it says 我区
+    ("现将2013年我区卫生工作报告如下:我局领导高度重视。区政府成立了中站区人民政府信息中心。",
+     {"issuer": None, "region": None}),
+])
+def test_body_read_from_how_the_report_speaks_of_itself(text, expected):
+    meta = extract_metadata(text + _STATS)
+    for key, value in expected.items():
+        assert meta[key] == value, (key, meta[key], meta["evidence"])
+
+
+def test_joint_notice_of_party_and_government_offices_is_the_areas():
+    text = ("中共岳阳市委办公室岳阳市人民政府办公室印发《关于全面推进政务公开工作的实施意见》的通知\n"
+            "各县市区:\n现印发给你们。\n中共岳阳市委办公室\n\n岳阳市人民政府办公室\n\n2017年1月10日\n")
+    meta = extract_metadata(text)
+    assert (meta["issuer"], meta["region"], meta["level"]) == ("中共岳阳市委办公室 岳阳市人民政府办公室", "岳阳市", "city")
+    assert meta["year"] == 2017  # a notice is of the year it was issued (its signature date)
+
+
+def test_an_annual_report_is_not_dated_by_the_day_it_was_issued():
+    meta = extract_metadata("本年度报告说明政府信息公开工作情况。\n贺州市人民政府\n2010年3月31日\n全市主动公开信息100条。")
+    assert meta["year"] is None
+
+
+def test_a_park_reported_on_by_the_zone_that_runs_it():
+    text = ("[ 索 引 号 ] | x/2019-1 | [ 发布机构 ] | 郯城县郯城经济开发区管委会 | |\n"
+            "根据《条例》规定,特编制高科技电子产业园2018年度政府信息公开工作年度报告,并向社会公布。\n")
+    meta = extract_metadata(text)
+    assert (meta["region"], meta["issuer"], meta["level"]) == ("高科技电子产业园", "郯城县郯城经济开发区管委会", "zone")
+
+
+@pytest.mark.parametrize("words, zones", [
+    ("全年依托长兴岛经济技术开发区门户网站", ["长兴岛经济技术开发区"]),
+    ("服务宁波国家高新区企业", ["宁波国家高新区"]),
+    ("第一时间完成开发区管委会各部门简介,建设法治园区", []),
+])
+def test_zone_names_are_proper_names_not_the_words_before_a_suffix(words, zones):
+    from ingest.self_named import _zones_in
+
+    assert _zones_in(words) == zones
+
+
+def test_a_short_zone_name_is_written_out_when_the_text_writes_it_in_full():
+    from ingest.identity import full_form
+
+    text = "来源:重庆高新区管委会办公室\n重庆高新技术产业开发区管理委员会办公室2023年…"
+    assert full_form("重庆高新区管委会办公室", text) == "重庆高新技术产业开发区管理委员会办公室"
+    assert full_form("重庆高新区", text) == "重庆高新技术产业开发区"
+    assert full_form("黔江高新区", "黔江高新区管委会") == "黔江高新区"  # never invented
