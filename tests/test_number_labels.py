@@ -115,7 +115,8 @@ def test_a_proposed_number_is_kept_only_when_its_label_covers_the_question():
     from bot.extract import label_covers
     from bot.query import analyse
 
-    sentence = "全年共举办191场市政府新闻发布活动,市政府领导出席新闻发布会共计25人次,围绕上海经济社会发展重点领域工作,发布权威信息、解读政策内容。"
+    sentence = ("全年共举办191场市政府新闻发布活动,市政府领导出席新闻发布会共计25人次,"
+                "围绕上海经济社会发展重点领域工作,发布权威信息、解读政策内容。")
     q = analyse("2022年上海市共举办多少场市政府新闻发布活动？")
     assert label_covers(q, sentence, "191场")
     assert not label_covers(analyse("2022年上海市政府信息公开申请多少人次？"), sentence, "25人次")
