@@ -1,13 +1,16 @@
 """Retrieval eval: recall@k of gold evidence strings in the top-k chunks.
 
 An item hits when every evidence string (split on " | ") lies inside one of its top-k
-chunks. Matching ignores whitespace on both sides, since the store holds normalized text.
+chunks. Matching ignores whitespace on both sides, since the store holds normalized text, and
+table-cell bars (| and ｜): evidence copied from a source's pipe table ("行政处罚 | 2 |") is compared
+with the same row as stored, where each row is rendered on one line of ｜-separated cells.
 Items of type ``unanswerable`` have no evidence and are skipped.
 """
 
 from __future__ import annotations
 
 import time
+import unicodedata
 from typing import Any
 
 from eval.gold import evidence_parts
@@ -16,11 +19,18 @@ from govqa.text import squash
 from govqa.types import SearchMode
 
 
+def _plain(text: str) -> str:
+    """Squashed, full-width forms folded (a template's 本年收费金额（单位：万元） is the source's (单位:万元))."""
+    return unicodedata.normalize("NFKC", squash(text)).replace("|", "")
+
+
 def evidence_ranks(evidence: list[str], chunk_texts: list[str]) -> list[int | None]:
-    squashed = [squash(t) for t in chunk_texts]
+    squashed = [_plain(t) for t in chunk_texts]
     ranks: list[int | None] = []
     for ev in evidence:
-        e = squash(ev)
+        e = _plain(ev)
+        if not e:
+            continue
         ranks.append(next((i + 1 for i, t in enumerate(squashed) if e in t), None))
     return ranks
 
