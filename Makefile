@@ -36,8 +36,8 @@ lint: install
 test: install lint
 	$(BIN)/python -m pytest -q
 	$(BIN)/govqa eval summaries --corpus data/demo --gold eval/gold/gold_dev.jsonl --min-coverage 0.6
-	$(BIN)/govqa eval metadata --corpus data/real --gold eval/real/metadata/gold_metadata.jsonl --max-wrong 0.05
-	$(BIN)/govqa eval answers --corpus data/real --gold eval/real --backend extractive --min-exact 0.7 --max-wrong 0.02
+	$(BIN)/govqa eval metadata --corpus data/real --gold eval/real/metadata/gold_metadata.jsonl --max-wrong 0.01
+	$(BIN)/govqa eval answers --corpus data/real --gold eval/real --backend extractive --min-exact 0.9 --max-wrong 0.01
 
 bench: install
 	$(BIN)/python bench/retrieval.py
