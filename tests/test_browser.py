@@ -13,7 +13,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,80 +96,89 @@ def server(tmp_path_factory, cache_dir):
         assert f"http://127.0.0.1:{port}" in log.read_text(errors="replace")
 
 
-def test_upload_ask_and_summary_in_the_browser(chromium, server, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+@contextmanager
+def app_page(chromium: Path, server: str, height: int = 900) -> Iterator[Any]:
+    """A page of the app in Debian's chromium (screenshots go to test-artifacts/). On leaving, nothing
+    must have been fetched from outside the app: no CDN, no fonts, no analytics."""
+    from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     outside: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=["--headless=new", "--no-sandbox", "--disable-gpu"])
         try:
-            page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+            page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": height}).new_page()
             page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
             page.set_default_timeout(60_000)
             page.goto(server)
-
-            # 报告库: upload the report through the file input, then 导入.
-            page.get_by_role("tab", name="报告库").click()
-            expect(page.get_by_text("还没有报告")).to_be_visible()
-            page.locator("#govqa-upload input[type=file]").set_input_files(str(SHANXI))
-            expect(page.locator("#govqa-upload").get_by_text(SHANXI.name)).to_be_visible()
-            page.locator("#govqa-upload-btn").click()
-            expect(page.locator("#govqa-upload-msg")).to_contain_text("已导入 1", timeout=120_000)
-            expect(page.locator("#govqa-docs")).to_contain_text("山西省2017年政府信息公开工作年度报告")
-            expect(page.locator("#govqa-docs")).to_contain_text("32")
-            page.screenshot(path=str(ARTIFACTS / "1-library.png"), full_page=True)
-
-            # A file that cannot be a report: named, with its reason, in Chinese; nothing added.
-            bad = tmp_path / "扫描件.pdf"
-            bad.write_bytes(b"%PDF-1.4 not a report")
-            page.locator("#govqa-upload input[type=file]").set_input_files(str(bad))
-            expect(page.locator("#govqa-upload").get_by_text(bad.name)).to_be_visible()
-            page.locator("#govqa-upload-btn").click()
-            expect(page.locator("#govqa-upload-msg")).to_contain_text(f"{bad.name}：无法打开 PDF")
-            expect(page.locator("[data-testid=toast-text]").first).to_contain_text(f"{bad.name}：无法打开 PDF")
-            expect(page.locator(f"#govqa-docs {ROWS}")).to_have_count(1)
-            page.screenshot(path=str(ARTIFACTS / "1b-bad-upload.png"))
-
-            # 问答: the number, highlighted in its cited sentence, with the document and an expandable passage.
-            page.get_by_role("tab", name="问答").click()
-            page.locator("#govqa-question textarea").fill(QUESTION)
-            page.locator("#govqa-question textarea").press("Enter")
-            answer = page.locator("#govqa-chat .govqa-answer").last
-            expect(answer).to_have_text("答：1695件")
-            cite = page.locator("#govqa-chat blockquote.govqa-cite").last
-            expect(cite).to_contain_text(SENTENCE)
-            expect(cite.locator("mark").first).to_have_text("1695件")
-            expect(cite).to_contain_text("山西省2017年政府信息公开工作年度报告 · 山西省 · 2017年")
-            passage = cite.locator("details .govqa-passage")
-            expect(passage).to_be_hidden()
-            cite.locator("details summary").click()
-            expect(passage).to_be_visible()
-            expect(passage).to_contain_text("四、依申请公开政府信息情况")
-            page.screenshot(path=str(ARTIFACTS / "2-answer.png"), full_page=True)
-
-            # A question the library cannot answer: a clear refusal with the closest passages.
-            page.locator("#govqa-question textarea").fill("2019年北京市共受理政府信息公开申请多少件？")
-            page.locator("#govqa-question textarea").press("Enter")
-            expect(page.locator("#govqa-chat .govqa-refusal")).to_have_text("报告中未找到")
-            expect(page.locator("#govqa-chat").get_by_text("最接近的段落")).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "3-refusal.png"), full_page=True)
-
-            # 摘要: a cited key figure; clicking its marker opens the source passage.
-            page.get_by_role("tab", name="摘要").click()
-            page.locator("#govqa-summary-btn").click()
-            value = page.locator("td.govqa-value", has_text=re.compile(r"^\s*1695件\s*$"))
-            row = page.locator("#govqa-summary table.govqa-figures tr").filter(has=value).first
-            expect(row).to_contain_text("受理政府信息公开申请")
-            expect(row.locator(".govqa-passage")).to_be_hidden()
-            row.locator("details summary").click()
-            expect(row.locator(".govqa-passage")).to_be_visible()
-            expect(row.locator(".govqa-passage mark")).to_have_text("1695件")
-            expect(row.locator(".govqa-passage")).to_contain_text(SENTENCE)
-            page.screenshot(path=str(ARTIFACTS / "4-summary.png"), full_page=True)
+            yield page
         finally:
             browser.close()
     assert outside == [], f"the page fetched from outside the app: {outside}"
+
+
+def test_upload_ask_and_summary_in_the_browser(chromium, server, tmp_path):
+    from playwright.sync_api import expect
+
+    with app_page(chromium, server, height=900) as page:
+        # 报告库: upload the report through the file input, then 导入.
+        page.get_by_role("tab", name="报告库").click()
+        expect(page.get_by_text("还没有报告")).to_be_visible()
+        page.locator("#govqa-upload input[type=file]").set_input_files(str(SHANXI))
+        expect(page.locator("#govqa-upload").get_by_text(SHANXI.name)).to_be_visible()
+        page.locator("#govqa-upload-btn").click()
+        expect(page.locator("#govqa-upload-msg")).to_contain_text("已导入 1", timeout=120_000)
+        expect(page.locator("#govqa-docs")).to_contain_text("山西省2017年政府信息公开工作年度报告")
+        expect(page.locator("#govqa-docs")).to_contain_text("32")
+        page.screenshot(path=str(ARTIFACTS / "1-library.png"), full_page=True)
+
+        # A file that cannot be a report: named, with its reason, in Chinese; nothing added.
+        bad = tmp_path / "扫描件.pdf"
+        bad.write_bytes(b"%PDF-1.4 not a report")
+        page.locator("#govqa-upload input[type=file]").set_input_files(str(bad))
+        expect(page.locator("#govqa-upload").get_by_text(bad.name)).to_be_visible()
+        page.locator("#govqa-upload-btn").click()
+        expect(page.locator("#govqa-upload-msg")).to_contain_text(f"{bad.name}：无法打开 PDF")
+        expect(page.locator("[data-testid=toast-text]").first).to_contain_text(f"{bad.name}：无法打开 PDF")
+        expect(page.locator(f"#govqa-docs {ROWS}")).to_have_count(1)
+        page.screenshot(path=str(ARTIFACTS / "1b-bad-upload.png"))
+
+        # 问答: the number, highlighted in its cited sentence, with the document and an expandable passage.
+        page.get_by_role("tab", name="问答").click()
+        page.locator("#govqa-question textarea").fill(QUESTION)
+        page.locator("#govqa-question textarea").press("Enter")
+        answer = page.locator("#govqa-chat .govqa-answer").last
+        expect(answer).to_have_text("答：1695件")
+        cite = page.locator("#govqa-chat blockquote.govqa-cite").last
+        expect(cite).to_contain_text(SENTENCE)
+        expect(cite.locator("mark").first).to_have_text("1695件")
+        expect(cite).to_contain_text("山西省2017年政府信息公开工作年度报告 · 山西省 · 2017年")
+        passage = cite.locator("details .govqa-passage")
+        expect(passage).to_be_hidden()
+        cite.locator("details summary").click()
+        expect(passage).to_be_visible()
+        expect(passage).to_contain_text("四、依申请公开政府信息情况")
+        page.screenshot(path=str(ARTIFACTS / "2-answer.png"), full_page=True)
+
+        # A question the library cannot answer: a clear refusal with the closest passages.
+        page.locator("#govqa-question textarea").fill("2019年北京市共受理政府信息公开申请多少件？")
+        page.locator("#govqa-question textarea").press("Enter")
+        expect(page.locator("#govqa-chat .govqa-refusal")).to_have_text("报告中未找到")
+        expect(page.locator("#govqa-chat").get_by_text("最接近的段落")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "3-refusal.png"), full_page=True)
+
+        # 摘要: a cited key figure; clicking its marker opens the source passage.
+        page.get_by_role("tab", name="摘要").click()
+        page.locator("#govqa-summary-btn").click()
+        value = page.locator("td.govqa-value", has_text=re.compile(r"^\s*1695件\s*$"))
+        row = page.locator("#govqa-summary table.govqa-figures tr").filter(has=value).first
+        expect(row).to_contain_text("受理政府信息公开申请")
+        expect(row.locator(".govqa-passage")).to_be_hidden()
+        row.locator("details summary").click()
+        expect(row.locator(".govqa-passage")).to_be_visible()
+        expect(row.locator(".govqa-passage mark")).to_have_text("1695件")
+        expect(row.locator(".govqa-passage")).to_contain_text(SENTENCE)
+        page.screenshot(path=str(ARTIFACTS / "4-summary.png"), full_page=True)
 
 
 HONGZE = [ROOT / "data" / "pdf" / "hongze_2023.pdf", ROOT / "data" / "pdf" / "hongze_2024.pdf"]
@@ -176,57 +188,46 @@ def test_audit_and_compare_tabs_in_the_browser(chromium, server):
     """核查 and 对比 on 洪泽区 2023 and 2024 (uploaded here; the Shanxi report of the test above stays).
     Values read from the page images: 2023 行政复议 10 + 1 + 0 + 0 but 总计 0 (page 4); 本年新收 总计
     21 in 2023 and 95 in 2024. The Shanxi 2017 report has no such table: 缺失, never 0."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=["--headless=new", "--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1000}).new_page()
-            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
-            page.set_default_timeout(60_000)
-            page.goto(server)
-            page.get_by_role("tab", name="报告库").click()
-            page.locator("#govqa-upload input[type=file]").set_input_files([str(f) for f in HONGZE])
-            expect(page.locator("#govqa-upload").get_by_text(HONGZE[1].stem)).to_be_visible(timeout=30_000)
-            page.locator("#govqa-upload-btn").click()
-            expect(page.locator("#govqa-upload-msg")).to_contain_text("已导入 2", timeout=180_000)
+    with app_page(chromium, server, height=1000) as page:
+        page.get_by_role("tab", name="报告库").click()
+        page.locator("#govqa-upload input[type=file]").set_input_files([str(f) for f in HONGZE])
+        expect(page.locator("#govqa-upload").get_by_text(HONGZE[1].stem)).to_be_visible(timeout=30_000)
+        page.locator("#govqa-upload-btn").click()
+        expect(page.locator("#govqa-upload-msg")).to_contain_text("已导入 2", timeout=180_000)
 
-            # 核查: all reports; the 复议 row that does not add up, and its cells on click.
-            page.get_by_role("tab", name="核查").click()
-            page.locator("#govqa-audit-btn").click()
-            expect(page.locator("#govqa-audit-note")).to_contain_text("不符 3")  # 洪泽区 2023 复议 and 诉讼, Shanxi 2017 120 > 43
-            row = page.locator(f"#govqa-audit {ROWS}").filter(has_text="行政复议/合计").first
-            expect(row).to_contain_text("不符")
-            row.locator("[role=gridcell]").nth(3).click()
-            expect(page.locator("#govqa-finding")).to_contain_text("10 + 1 + 0 + 0 = 11；表中总计 0")
-            expect(page.locator("#govqa-finding blockquote").first).to_contain_text("行政复议")
-            page.screenshot(path=str(ARTIFACTS / "5-audit.png"), full_page=True)
+        # 核查: all reports; the 复议 row that does not add up, and its cells on click.
+        page.get_by_role("tab", name="核查").click()
+        page.locator("#govqa-audit-btn").click()
+        expect(page.locator("#govqa-audit-note")).to_contain_text("不符 3")  # 洪泽区 2023 复议 and 诉讼, Shanxi 2017 120 > 43
+        row = page.locator(f"#govqa-audit {ROWS}").filter(has_text="行政复议/合计").first
+        expect(row).to_contain_text("不符")
+        row.locator("[role=gridcell]").nth(3).click()
+        expect(page.locator("#govqa-finding")).to_contain_text("10 + 1 + 0 + 0 = 11；表中总计 0")
+        expect(page.locator("#govqa-finding blockquote").first).to_contain_text("行政复议")
+        page.screenshot(path=str(ARTIFACTS / "5-audit.png"), full_page=True)
 
-            # 对比: 本年新收 × 总计 over every report; each point cited, the Shanxi report missing.
-            page.get_by_role("tab", name="对比").click()
-            page.locator("#govqa-cmp-row input").fill("本年新收")
-            page.get_by_role("option", name="一、本年新收政府信息公开申请数量").click()
-            page.locator("#govqa-cmp-btn").click()
-            table = page.locator("#govqa-cmp-table")
-            expect(table.locator(ROWS).filter(has_text="2023")).to_contain_text("21件")
-            expect(table.locator(ROWS).filter(has_text="2024")).to_contain_text("95件")
-            expect(table.locator(ROWS).filter(has_text="2024")).to_contain_text("【表2】一、本年新收政府信息公开申请数量｜自然人=95")
-            expect(table.locator(ROWS).filter(has_text="山西省2017年")).to_contain_text("缺失（不是 0）")
-            expect(page.locator("#govqa-cmp-note")).to_contain_text("2 份报告有此单元格，1 份缺失")
-            expect(page.locator("#govqa-cmp-note")).to_contain_text("2023→2024：+74件")
-            expect(page.locator("#govqa-cmp-plot canvas, #govqa-cmp-plot svg").first).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "6-compare.png"), full_page=True)
+        # 对比: 本年新收 × 总计 over every report; each point cited, the Shanxi report missing.
+        page.get_by_role("tab", name="对比").click()
+        page.locator("#govqa-cmp-row input").fill("本年新收")
+        page.get_by_role("option", name="一、本年新收政府信息公开申请数量").click()
+        page.locator("#govqa-cmp-btn").click()
+        table = page.locator("#govqa-cmp-table")
+        expect(table.locator(ROWS).filter(has_text="2023")).to_contain_text("21件")
+        expect(table.locator(ROWS).filter(has_text="2024")).to_contain_text("95件")
+        expect(table.locator(ROWS).filter(has_text="2024")).to_contain_text("【表2】一、本年新收政府信息公开申请数量｜自然人=95")
+        expect(table.locator(ROWS).filter(has_text="山西省2017年")).to_contain_text("缺失（不是 0）")
+        expect(page.locator("#govqa-cmp-note")).to_contain_text("2 份报告有此单元格，1 份缺失")
+        expect(page.locator("#govqa-cmp-note")).to_contain_text("2023→2024：+74件")
+        expect(page.locator("#govqa-cmp-plot canvas, #govqa-cmp-plot svg").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "6-compare.png"), full_page=True)
 
-            # Text reuse of 2024 against 2023, from the 核查 tab.
-            page.get_by_role("tab", name="核查").click()
-            page.locator("#govqa-audit-doc input").fill("淮安市洪泽区")
-            page.get_by_role("option").filter(has_text="2024").first.click()
-            page.locator("#govqa-reuse-btn").click()
-            expect(page.locator("#govqa-reuse")).to_contain_text("逐字重复")
-            expect(page.locator("#govqa-reuse")).to_contain_text("主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息。")
-            page.screenshot(path=str(ARTIFACTS / "7-reuse.png"), full_page=True)
-        finally:
-            browser.close()
-    assert outside == [], f"the page fetched from outside the app: {outside}"
+        # Text reuse of 2024 against 2023, from the 核查 tab.
+        page.get_by_role("tab", name="核查").click()
+        page.locator("#govqa-audit-doc input").fill("淮安市洪泽区")
+        page.get_by_role("option").filter(has_text="2024").first.click()
+        page.locator("#govqa-reuse-btn").click()
+        expect(page.locator("#govqa-reuse")).to_contain_text("逐字重复")
+        expect(page.locator("#govqa-reuse")).to_contain_text("主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息。")
+        page.screenshot(path=str(ARTIFACTS / "7-reuse.png"), full_page=True)
