@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -223,10 +224,11 @@ def test_requests_for_another_host_are_refused(running, host, status):
 def test_missing_vectors_are_reported_and_repaired(settings, demo_copy, capsys):
     Library(settings).add([demo_copy / SHANXI.name, demo_copy / FUSHUN.name])
     shutil.rmtree(Path(settings.data_dir) / "chroma")
-    shutil.rmtree(Path(settings.data_dir) / "bm25")
+    with sqlite3.connect(Path(settings.data_dir) / "registry.sqlite") as db:  # the keyword index dropped by hand
+        db.execute("DROP TABLE chunk_fts")
     library = Library(settings)
     err = capsys.readouterr().err
-    assert "向量库与登记表不一致" in err and "govqa repair" in err
+    assert "向量库与登记表不一致" in err and "关键词索引与登记表不一致" in err and "govqa repair" in err
     assert library.problems
     done = library.repair()
     assert done["vectors_added"] == sum(d.n_chunks for d in library.documents()) and library.problems == []
