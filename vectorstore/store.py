@@ -30,9 +30,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_chroma import Chroma
 from langchain_core.documents import Document as LCDocument
 
 from govqa.settings import Settings
@@ -45,6 +44,9 @@ CHUNK_META_FIELDS = ("region", "level", "year", "kind")
 WAIT_MESSAGE = "另一个进程正在写入报告库，等待中…"
 REPAIR_HINT = "请运行 govqa repair 修复"
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:  # chromadb is imported when a store has vectors: a BM25-only process opens ~1 s sooner
+    from langchain_chroma import Chroma
 
 
 class StoreError(Exception):
@@ -123,6 +125,9 @@ class Store:
         self._embeddings = make_embeddings(settings, progress=progress)
         self._chroma: Chroma | None = None
         self.problems: list[str] = []  # Chinese, what opening found wrong (see Library.repair)
+        # Every question reads the document list (its filter); at 10,000 reports reading and parsing it
+        # costs tens of ms, so it is kept until this store writes or another process commits.
+        self._docs: list[DocRecord] | None = None
         self._data_version = self._registry.data_version()
         if self._embeddings is not None:
             try:
@@ -160,6 +165,7 @@ class Store:
             embedding_function=self._embeddings, collection_metadata={"hnsw:space": "cosine"},
         )
         import chromadb
+        from langchain_chroma import Chroma
 
         if self.settings.chroma_host:
             client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port)
@@ -186,6 +192,7 @@ class Store:
         version = self._registry.data_version()
         if version != self._data_version:
             self._data_version = version
+            self._docs = None
             self._reopen_chroma()
 
     @contextmanager
@@ -256,7 +263,11 @@ class Store:
 
     # -- reads -------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
-        return self._registry.documents()
+        """All documents, from the registry as it is now (another process's commits included)."""
+        self._sync()
+        if self._docs is None:
+            self._docs = self._registry.documents()
+        return list(self._docs)
 
     def document(self, doc_id: str) -> Document | None:
         return self._registry.document(doc_id)
@@ -342,6 +353,7 @@ class Store:
                         metadatas=[self._chroma_meta(doc, c) for c in chunks],
                         ids=[c.chunk_id for c in chunks],
                     )
+                self._docs = None
                 self._registry.add(doc, path, chunks, tokens)
             except BaseException:
                 self._drop(doc.doc_id)  # ours alone: under the lock, and the id was not registered
@@ -359,6 +371,7 @@ class Store:
     def _drop(self, doc_id: str) -> None:
         if self._chroma is not None:
             self._chroma.delete(where={"doc_id": doc_id})
+        self._docs = None
         self._registry.remove(doc_id)
         self._registry.clear_pending(doc_id)
 
@@ -384,6 +397,7 @@ class Store:
                     [c.chunk_id for c in chunks],
                     [LCDocument(page_content=c.text, metadata=self._chroma_meta(new_doc, c)) for c in chunks],
                 )
+            self._docs = None
             self._registry.set_meta(doc_id, meta)
         return meta
 
