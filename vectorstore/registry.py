@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS documents (
     text TEXT NOT NULL, meta TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at REAL NOT NULL
 );
 {_CHUNKS};
+CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS replacing (new_id TEXT NOT NULL, old_id TEXT NOT NULL, PRIMARY KEY (new_id, old_id));
 """
@@ -117,6 +118,12 @@ class Registry:
     def by_source(self, source: str) -> list[str]:
         """The ids of the documents stored under this relative path (the one a changed file replaces)."""
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE source = ?", (source,))]
+
+    def stored_file(self, source: str, sha256: str) -> str | None:
+        """The document stored from this very file (same relative path, same bytes), if any: a re-run of
+        a bulk ingest skips it without reading it again."""
+        r = self.db.execute("SELECT doc_id FROM documents WHERE source = ? AND sha256 = ?", (source, sha256)).fetchone()
+        return r[0] if r else None
 
     def record(self, doc_id: str) -> DocRecord | None:
         r = self.db.execute("SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents "

@@ -275,6 +275,9 @@ class Store:
     def record(self, doc_id: str) -> DocRecord | None:
         return self._registry.record(doc_id)
 
+    def stored_file(self, source: str, sha256: str) -> str | None:
+        return self._registry.stored_file(source, sha256)
+
     def ids_by_source(self, source: str) -> list[str]:
         return self._registry.by_source(source)
 
@@ -452,6 +455,18 @@ class Store:
         if self._chroma is None:
             return []
         return self._chroma.get(where={"doc_id": doc_id}, include=["metadatas"])["metadatas"]
+
+    def vector_counts(self) -> dict[str, int]:
+        """Vectors per document, read in pages of ids (`govqa docs` shows which reports have theirs)."""
+        counts: dict[str, int] = {}
+        if self._chroma is None:
+            return counts
+        total, page = self._collection.count(), 5000
+        for offset in range(0, total, page):
+            for cid in self._collection.get(include=[], limit=page, offset=offset)["ids"]:
+                doc_id = cid.rsplit(":", 1)[0]
+                counts[doc_id] = counts.get(doc_id, 0) + 1
+        return counts
 
     def count_vectors(self, doc_id: str | None = None) -> int:
         if self._chroma is None:
