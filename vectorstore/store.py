@@ -117,6 +117,7 @@ def collection_name(settings: Settings, model_id: str) -> str:
 class Store:
     def __init__(self, settings: Settings, progress: bool = False) -> None:
         self.settings = settings
+        self._progress = progress
         self._root = Path(settings.data_dir)
         self._registry = Registry(self._root / "registry.sqlite")
         self._lock = WriteLock(self._root / "write.lock", settings.write_lock_timeout_s)
@@ -433,7 +434,10 @@ class Store:
                     self._chroma.delete(ids=stray[i : i + 500])
                 removed = len(stray)
                 missing_docs = sorted({cid.rsplit(":", 1)[0] for cid in want - have})
-                for doc_id in missing_docs:
+                from tqdm import tqdm
+
+                # Vectors filled later (`govqa ingest --vectors-later`): one report at a time, each whole.
+                for doc_id in tqdm(missing_docs, desc="补齐向量", unit="份", disable=not self._progress):
                     doc = self._registry.document(doc_id)
                     chunks = [c for c in self._chunks_of(doc_id) if c.chunk_id not in have]
                     self._chroma.add_texts([c.text for c in chunks], ids=[c.chunk_id for c in chunks],
