@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS documents (
     text TEXT NOT NULL, meta TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at REAL NOT NULL
 );
 {_CHUNKS};
-CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
+-- Covers the document list (every column but the text): listing 10,000 documents, or finding one by its
+-- path, never reads the texts stored in the same rows.
+CREATE INDEX IF NOT EXISTS documents_list ON documents (source, sha256, doc_id, path, meta, n_chunks, ingested_at);
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS replacing (new_id TEXT NOT NULL, old_id TEXT NOT NULL, PRIMARY KEY (new_id, old_id));
 """

@@ -19,6 +19,7 @@ the service asks for documents; nothing outside this package touches Chroma or t
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import hashlib
 import logging
@@ -357,13 +358,13 @@ class Store:
                         metadatas=[self._chroma_meta(doc, c) for c in chunks],
                         ids=[c.chunk_id for c in chunks],
                     )
-                self._docs = None
                 self._registry.add(doc, path, chunks, tokens)
             except BaseException:
                 self._drop(doc.doc_id)  # ours alone: under the lock, and the id was not registered
                 self._registry.clear_replacing(doc.doc_id)
                 raise
             self._registry.clear_pending(doc.doc_id)
+            self._cache_put(doc.doc_id)
             for o in old:
                 self._registry.mark_pending(o)
                 self._drop(o)
@@ -372,12 +373,24 @@ class Store:
             self.refresh()
         return True
 
+    def _cache_put(self, doc_id: str) -> None:
+        """Our own write, applied to the kept document list (re-reading 10,000 records after each added
+        report would make one report's ingest cost grow with the library)."""
+        if self._docs is None:
+            return
+        record = self._registry.record(doc_id)
+        docs = [d for d in self._docs if d.doc_id != doc_id]
+        if record is not None:
+            bisect.insort(docs, record, key=lambda d: d.source)
+        self._docs = docs
+
     def _drop(self, doc_id: str) -> None:
         if self._chroma is not None:
             self._chroma.delete(where={"doc_id": doc_id})
-        self._docs = None
         self._registry.remove(doc_id)
         self._registry.clear_pending(doc_id)
+        if self._docs is not None:
+            self._docs = [d for d in self._docs if d.doc_id != doc_id]
 
     def remove(self, doc_id: str, rebuild: bool = True) -> None:
         with self.writing():
@@ -401,8 +414,8 @@ class Store:
                     [c.chunk_id for c in chunks],
                     [LCDocument(page_content=c.text, metadata=self._chroma_meta(new_doc, c)) for c in chunks],
                 )
-            self._docs = None
             self._registry.set_meta(doc_id, meta)
+            self._cache_put(doc_id)
         return meta
 
     def _chunks_of(self, doc_id: str) -> list[Chunk]:
