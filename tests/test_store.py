@@ -215,3 +215,22 @@ def test_a_store_from_before_fts5_is_migrated(store, demo_copy):
     reopened = Store(store.settings)
     assert reopened.problems == [] and snapshot(reopened) == before
     assert not (store.settings.data_dir / "bm25").exists()
+
+
+def test_a_filtered_question_scored_from_its_chunks_equals_fts5_bm25(settings, demo_copy, monkeypatch):
+    """The direct scoring of a few documents' chunks (keyword._direct) is FTS5's bm25(), number for number."""
+    from eval.gold import load_gold
+    from tests.conftest import GOLD
+    from vectorstore import keyword
+
+    store = Store(settings.model_copy(update={"embedding_backend": "none"}))
+    ingest(store, [demo_copy])
+    docs = [d.doc_id for d in store.documents()]
+    for item in load_gold(GOLD / "gold_dev.jsonl"):
+        tokens = tokenize(item["question"])
+        for ids in (docs[:1], docs[1:4]):
+            monkeypatch.setattr(keyword, "MAX_DIRECT_DOCS", 50)
+            direct = store.keyword_search(tokens, 200, ids)
+            monkeypatch.setattr(keyword, "MAX_DIRECT_DOCS", -1)
+            fts5 = store.keyword_search(tokens, 200, ids)
+            assert {(c, round(s, 9)) for c, s in direct} == {(c, round(s, 9)) for c, s in fts5}, item["id"]
