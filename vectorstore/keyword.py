@@ -18,11 +18,14 @@ tokenizer: quotes and commas are separators, a run of CJK characters between the
 (jieba's word), and ``.%_`` are token characters so "12.5%" stays whole — the FTS5 vocabulary is
 exactly the jieba vocabulary (checked on 27k chunks, and by tests/test_store.py).
 
-The filter (documents chosen by region/year/issuer) is part of the MATCH expression: each chunk's
-``doc_id`` is a second, zero-weighted column, and ``tokens:(…) AND doc_id:(…)`` makes FTS5 intersect
-the postings itself. Callers see only ``search(tokens, k, doc_ids)``, so a distributed engine
-(OpenSearch with a Chinese analyzer, a ``terms`` filter on doc_id) is an adapter with the same three
-methods (see docs/scaling.md).
+The filter (documents chosen by region/year/issuer) runs in SQLite, never as a mask over every chunk:
+for up to 50 documents the chosen chunks are selected (``WHERE doc_id IN``) and scored with bm25()'s own
+formula from the index's statistics (``_direct``: bm25() would read every posting of every query word to
+count documents); for more, it is part of the MATCH expression — each chunk's ``doc_id`` is a second,
+zero-weighted column, and ``tokens:(…) AND doc_id:(…)`` makes FTS5 intersect the postings itself.
+Callers see only ``search(tokens, k, doc_ids)``, so a distributed engine (OpenSearch
+with a Chinese analyzer, a ``terms`` filter on doc_id) is an adapter with the same three methods
+(see docs/scaling.md).
 """
 
 from __future__ import annotations
