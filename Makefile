@@ -41,6 +41,7 @@ test: install lint
 
 bench: install
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/scale.py --chroma-server
 	$(BIN)/python bench/answers.py --backend extractive
 	$(BIN)/python bench/answers.py --backend llm
 	$(BIN)/python bench/summaries.py --backend extractive

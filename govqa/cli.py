@@ -30,9 +30,9 @@ app.add_typer(eval_app, name="eval")
 log = logging.getLogger("govqa")
 
 
-def _library(progress: bool = False) -> Library:
+def _library(progress: bool = False, **settings: Any) -> Library:
     try:
-        return Library(progress=progress)
+        return Library(get_settings().model_copy(update=settings) if settings else None, progress=progress)
     except LibraryError as exc:
         _fail(str(exc))
 
@@ -62,11 +62,16 @@ def _write(path: Path, text: str) -> None:
 def ingest(
     paths: list[Path] = typer.Argument(..., help="文件或文件夹（.txt .md .html .htm）"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果"),
+    vectors_later: bool = typer.Option(False, "--vectors-later",
+                                       help="先只建关键词索引（快），向量之后用 govqa repair 补齐"),
 ) -> None:
-    """导入报告：读取、规范化、识别元数据、切块并写入 Chroma 与 BM25 索引。"""
+    """导入报告：读取、规范化、识别元数据、切块并写入关键词索引与 Chroma 向量库。
+
+    大批量导入可随时中断（含 kill -9）：重新运行同一命令会跳过已导入的文件，从中断处继续。"""
     from dataclasses import asdict
 
-    report = _library(progress=not as_json).add(paths, progress=not as_json)
+    extra = {"embedding_backend": "none"} if vectors_later else {}
+    report = _library(progress=not as_json, **extra).add(paths, progress=not as_json)
     if as_json:
         _print_json([asdict(o) for o in report.outcomes])
     else:
@@ -81,18 +86,22 @@ def ingest(
             typer.secho(line, fg="red" if failed else None, err=failed)
         summary = "，".join(f"{STATUS_ZH[s]} {report.count(s)}" for s in Status if report.count(s))
         typer.echo(f"共 {len(report.outcomes)} 个文件：{summary}")
+        if vectors_later and report.new_ids:
+            typer.echo("已可按关键词检索；向量尚未生成，运行 govqa repair 补齐（govqa docs 显示每份报告的向量数）。")
     if report.failed:
         raise typer.Exit(1)
 
 
 @docs_app.callback()
 def docs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="以 JSON 输出")) -> None:
-    """列出所有文档：编号、文件名、地区、级别、年份、类型、发布单位、标题与块数。"""
+    """列出所有文档：编号、文件名、地区、级别、年份、类型、发布单位、标题、块数与向量数。"""
     if ctx.invoked_subcommand:
         return
-    rows = _library().documents()
+    library = _library()
+    rows = library.documents()
+    vectors = library.vector_counts()
     if as_json:
-        _print_json([d.to_dict() for d in rows])
+        _print_json([{**d.to_dict(), "vectors": vectors.get(d.doc_id, 0)} for d in rows])
         return
     if not rows:
         typer.echo("还没有导入任何文档。用 `govqa ingest 文件夹` 导入。")
@@ -104,7 +113,8 @@ def docs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=
         typer.echo(
             f"{d.doc_id}  {d.source}  地区={m.get('region') or '—'} 级别={level} "
             f"年份={m.get('year') or '—'} 类型={m.get('kind') or '—'} 发布单位={m.get('issuer') or '—'} "
-            f"发布日期={m.get('published') or '—'} 块数={d.n_chunks}\n    标题：{m.get('title') or '—'}"
+            f"发布日期={m.get('published') or '—'} 块数={d.n_chunks} 向量={vectors.get(d.doc_id, 0)}"
+            f"\n    标题：{m.get('title') or '—'}"
         )
         for field, line in (m.get("evidence") or {}).items():
             if field != "title":

@@ -201,6 +201,10 @@ class Library:
         counts["set_aside"] = True
         return counts
 
+    def vector_counts(self) -> dict[str, int]:
+        """Vectors per document id (a report ingested with --vectors-later has none until `govqa repair`)."""
+        return self._store.vector_counts()
+
     def stats(self) -> dict[str, int]:
         docs = self.documents()
         return {"documents": len(docs), "chunks": sum(d.n_chunks for d in docs), "vectors": self._store.count_vectors()}

@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -223,10 +224,11 @@ def test_requests_for_another_host_are_refused(running, host, status):
 def test_missing_vectors_are_reported_and_repaired(settings, demo_copy, capsys):
     Library(settings).add([demo_copy / SHANXI.name, demo_copy / FUSHUN.name])
     shutil.rmtree(Path(settings.data_dir) / "chroma")
-    shutil.rmtree(Path(settings.data_dir) / "bm25")
+    with sqlite3.connect(Path(settings.data_dir) / "registry.sqlite") as db:  # the keyword index dropped by hand
+        db.execute("DROP TABLE chunk_fts")
     library = Library(settings)
     err = capsys.readouterr().err
-    assert "向量库与登记表不一致" in err and "govqa repair" in err
+    assert "向量库与登记表不一致" in err and "关键词索引与登记表不一致" in err and "govqa repair" in err
     assert library.problems
     done = library.repair()
     assert done["vectors_added"] == sum(d.n_chunks for d in library.documents()) and library.problems == []
@@ -380,3 +382,72 @@ def test_a_question_is_answered_while_an_upload_is_being_embedded(settings, tmp_
         assert len(worker.run(lambda lib: lib.documents())) == 2
     finally:
         worker.close()
+
+
+# -- 6. a bulk ingest that keeps going --------------------------------------------------------------
+def _small_reports(folder: Path, n: int) -> None:
+    """n short reports (other regions and years, numbers perturbed: bench/retrieval.py's generator), each
+    cut to its first ~900 characters so that embedding them all takes seconds."""
+    from bench.retrieval import generate
+
+    full = folder.parent / "full"
+    generate(n, full, seed=15)
+    folder.mkdir()
+    for f in sorted(full.iterdir()):
+        text = f.read_text(encoding="utf-8")
+        (folder / f.name).write_text(text[: text.index("\n", 900)], encoding="utf-8")
+
+
+def test_a_bulk_ingest_killed_mid_way_resumes_and_stores_each_report_once(settings, tmp_path):
+    import signal
+    import sqlite3
+    import time
+
+    folder = tmp_path / "bulk"
+    _small_reports(folder, 30)
+    cmd = [str(GOVQA), "ingest", str(folder)]
+    proc = subprocess.Popen(cmd, env=cli_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    registry = Path(settings.data_dir) / "registry.sqlite"
+    stored, deadline = 0, time.monotonic() + 300
+    while stored < 5 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            with sqlite3.connect(registry, timeout=5) as db:
+                stored = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        except sqlite3.OperationalError:  # not created yet
+            pass
+    assert proc.poll() is None, "the ingest ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)  # kill -9, mid-way through the folder
+    proc.wait(timeout=30)
+    assert 5 <= stored < 30
+
+    again = subprocess.run([*cmd, "--json"], env=cli_env(settings), capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    statuses = [o["status"] for o in json.loads(again.stdout)]
+    assert len(statuses) == 30 and set(statuses) <= {"added", "unchanged"} and statuses.count("unchanged") >= 5
+    store = Store(settings)
+    assert store.problems == []
+    docs, _ = agree(store)  # registry, keyword index and Chroma hold the same chunks, once each
+    assert docs == 30 and sorted(d.source for d in store.documents()) == sorted(p.name for p in folder.iterdir())
+
+
+def test_vectors_later_keyword_search_first_then_repair_fills_them(env, tmp_path):
+    from typer.testing import CliRunner
+
+    from govqa.cli import app
+
+    folder = tmp_path / "later"
+    _small_reports(folder, 3)
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--vectors-later"])
+    assert result.exit_code == 0 and "govqa repair" in result.output, result.output
+    library = Library(env)
+    assert any("向量库与登记表不一致" in p for p in library.problems)
+    chunks = sum(d.n_chunks for d in library.documents())
+    assert library.vector_counts() == {}
+    assert library.search("政府信息公开申请")[0]  # searchable by keywords already
+    listed = CliRunner().invoke(app, ["docs"])
+    assert listed.output.count("向量=0") == 3, listed.output
+    assert CliRunner().invoke(app, ["repair"]).exit_code == 0
+    library = Library(env)
+    assert library.problems == [] and sum(library.vector_counts().values()) == chunks
+    assert "向量=0" not in CliRunner().invoke(app, ["docs"]).output

