@@ -2,8 +2,9 @@
 
 Ingest writes each data row of the national tables as one line (ingest/tables.py `render_row`):
 ``【表2】三、本年度办理结果/（一）予以公开｜自然人=1288｜…｜总计=1362``. Every cell is therefore an
-exact span of the stored text, and its records are derived from that text alone: they exist exactly as
-long as their document does, and a cited cell is checked like any other quote.
+exact span of the stored text, and a cited cell is checked like any other quote. The registry stores
+one record per cell, read from those lines when the document is added and removed with it
+(vectorstore/registry.py), so that listing, comparing and auditing a library need not read its texts.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from govqa.library import Library, LibraryError, registry_unreadable
+from govqa.library import Library, LibraryError, changes, registry_unreadable
 from govqa.settings import get_settings
 from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, SummaryBackend
 
@@ -230,9 +230,8 @@ def compare(
     for p in points:
         shown = f"{p.raw}{p.unit}" if p.value is not None else "缺失"
         typer.echo(f"  {p.year or '?'}  {p.label}  {shown}" + (f"  [{p.start}:{p.end}]" if p.quote else ""))
-    values = [p for p in points if p.value is not None]
-    for a, b in zip(values, values[1:]):
-        typer.echo(f"  {a.year}→{b.year}：{b.value - a.value:+g}{b.unit}")
+    for change in changes([p.to_dict() for p in points]):
+        typer.echo(f"  {change}")
     if png:
         typer.echo(f"图已写入 {png}")
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from bot.answer import answer_question, passages
 from bot.audit import Finding, audit_document, year_to_year
-from bot.compare import Point, compare_cells, resolve_row
+from bot.compare import Point, changes, compare_cells, resolve_row  # noqa: F401  (changes: for the shells)
 from bot.query import analyse
 from bot.reuse import Reuse, text_reuse
 from bot.sections import Summary
-from govqa.cells import Cell, cells_in_text
+from govqa.cells import Cell
 from govqa.journal import Journal
 from govqa.meta import MetaError, parse_updates
 from govqa.settings import Settings, get_settings
@@ -336,17 +336,16 @@ class Library:
 
     # -- tables -------------------------------------------------------------------------------
     def tables(self, ref: str) -> list[Cell]:
-        """The statistical tables' cells of one report, each an exact span of its stored text."""
-        return cells_in_text(self.document(ref).text)
+        """The statistical tables' cells of one report (stored records), each an exact span of its text."""
+        return [c for _, c in self._store.cells(self.resolve(ref))]
 
     def table_keys(self) -> tuple[list[str], list[str]]:
         """Every table row key and column in the library, most common first (the app's 对比 pickers)."""
         rows: Counter[str] = Counter()
         cols: Counter[str] = Counter()
-        for d in self.documents():
-            for c in cells_in_text(self._store.document(d.doc_id).text):
-                rows[c.row] += 1
-                cols[c.col] += 1
+        for row, col, n in self._store.cell_keys():
+            rows[row] += n
+            cols[col] += n
         return [r for r, _ in rows.most_common()], [c for c, _ in cols.most_common()]
 
     # -- audit --------------------------------------------------------------------------------
@@ -359,13 +358,15 @@ class Library:
 
     # -- compare ------------------------------------------------------------------------------
     def compare(self, row: str, col: str = "总计", refs: list[str] | None = None) -> tuple[str, list[Point]]:
-        """One table cell across reports (all, or the ones named): (the full row key, one cited point each)."""
-        docs = [self.document(r) for r in refs] if refs else [self.document(d.doc_id) for d in self.documents()]
+        """One table cell across reports (all, or the ones named): (the full row key, one cited point each).
+        Read from the stored cell records, so comparing a library never reads its texts."""
+        ids = {self.resolve(r) for r in refs} if refs else None
+        docs = [d for d in self.documents() if ids is None or d.doc_id in ids]
         try:
-            key = resolve_row(docs, row)
+            key = resolve_row({r for r, _, _ in self._store.cell_keys()}, row)
         except KeyError as exc:
             raise LibraryError(str(exc.args[0])) from exc
-        return key, compare_cells(docs, key, col)
+        return key, compare_cells(docs, {d: c for d, c in self._store.cells(row=key, col=col)})
 
     # -- text reuse ---------------------------------------------------------------------------
     def previous_report(self, ref: str) -> Document:

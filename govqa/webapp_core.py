@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from govqa.library import EmbedAhead, Library, LibraryError, UploadOutcome
+from govqa.library import EmbedAhead, Library, LibraryError, UploadOutcome, changes
 from govqa.settings import Settings
 from govqa.types import KIND_ZH, LEVEL_ZH, STATUS_ZH, DocRecord
 
@@ -331,7 +331,5 @@ def compare_note(view: dict[str, Any]) -> str:
     found = [p for p in points if p["value"] is not None]
     lines = [f"**{view['row']} × {view['col']}**：{len(found)} 份报告有此单元格"
              + (f"，{len(points) - len(found)} 份缺失（不当作 0）" if len(found) < len(points) else "") + "。"]
-    years = [p["year"] for p in found]
-    for a, b in zip(found, found[1:]) if all(years) and len(set(years)) == len(years) else ():
-        lines.append(f"- {a['year']}→{b['year']}：{b['value'] - a['value']:+g}{b['unit']}")
+    lines += [f"- {c}" for c in changes(points)]
     return "\n".join(lines)

@@ -354,3 +354,25 @@ def test_glued_rows_in_text_are_read_only_when_their_sums_force_one_reading(tmp_
     assert cells[("三、本年度办理结果/（七）总计", "总计")] == "21"
     assert not any(row == "三、本年度办理结果/（一）予以公开" for row, _ in cells)
     assert "【无法拆分】（一）予以公开1111119" in text
+
+
+def test_one_record_per_cell_is_stored_and_removed_with_its_document(tmp_path, cache_dir):
+    """洪泽区 2023 (page 3): 本年新收 × 总计 = 21. The registry holds one record per cell, each an exact
+    span of the stored text; comparing reads those records; removing the report removes them."""
+    import sqlite3
+
+    from govqa.library import Library
+    from govqa.settings import Settings
+
+    library = Library(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir))
+    assert not library.add([CORPUS / "hongze_2023.pdf"]).failed
+    text = library.document("hongze_2023.pdf").text
+    cells = library.tables("hongze_2023.pdf")
+    assert len(cells) == 186 and all(text[c.start:c.end] == c.raw for c in cells)
+    new_total = next(c for c in cells if c.row == NEW and c.col == "总计")
+    assert new_total.raw == "21" and text[new_total.row_start:new_total.row_end] == new_total.line
+    _, points = library.compare("本年新收")
+    assert [(p.value, p.quote) for p in points] == [(21, new_total.line)]
+    library.remove("hongze_2023.pdf")
+    with sqlite3.connect(tmp_path / "data" / "registry.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM cells").fetchone()[0] == 0

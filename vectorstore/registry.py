@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from govqa.cells import Cell, cells_in_text
 from govqa.types import Chunk, DocRecord, Document
 from vectorstore.keyword import FTS5Index
 
@@ -43,6 +44,14 @@ CREATE INDEX IF NOT EXISTS documents_list ON documents (source, sha256, doc_id, 
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS replacing (new_id TEXT NOT NULL, old_id TEXT NOT NULL, PRIMARY KEY (new_id, old_id));
 """
+# One record per statistical-table cell (govqa/cells.py reads them from the rendered row lines at add):
+# listed, compared across reports and audited without reading the texts, removed with their document.
+_CELLS = """CREATE TABLE IF NOT EXISTS cells (
+    doc_id TEXT NOT NULL, tbl INTEGER NOT NULL, kind TEXT NOT NULL, row TEXT NOT NULL, col TEXT NOT NULL,
+    raw TEXT NOT NULL, value REAL, unit TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    row_start INTEGER NOT NULL, row_end INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (doc_id, start, col)
+);
+CREATE INDEX IF NOT EXISTS cells_by_key ON cells (row, col);"""
 
 
 class Registry:
@@ -52,7 +61,12 @@ class Registry:
         self.db = sqlite3.connect(path, timeout=60)
         self.db.row_factory = sqlite3.Row
         migrated = self._migrate()
-        self.db.executescript(_SCHEMA)
+        new_cells = not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cells'").fetchone()
+        self.db.executescript(_SCHEMA + _CELLS)
+        if new_cells:  # a store from before cell records: read them from the stored texts once
+            with self.db:
+                for r in self.db.execute("SELECT doc_id, text FROM documents").fetchall():
+                    self._add_cells(r["doc_id"], r["text"])
         self.keywords = FTS5Index(self.db)
         self.keywords.ensure()
         if migrated:
@@ -169,9 +183,30 @@ class Registry:
                 'INSERT INTO chunks (doc_id, idx, start, "end", tokens) VALUES (?, ?, ?, ?, ?)',
                 [(c.doc_id, c.index, c.start, c.end, json.dumps(t, ensure_ascii=False)) for c, t in zip(chunks, tokens)],
             )
+            self._add_cells(doc.doc_id, doc.text)
+
+    def _add_cells(self, doc_id: str, text: str) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, c.table, c.kind, c.row, c.col, c.raw, c.value, c.unit, c.start, c.end, c.row_start, c.row_end,
+              c.line) for c in cells_in_text(text)])
+
+    def cells(self, doc_id: str | None = None, row: str | None = None, col: str | None = None) -> list[tuple[str, Cell]]:
+        """(doc_id, cell) records, of one document or of one row (and column) across all, in text order."""
+        where = [(f"{k} = ?", v) for k, v in (("doc_id", doc_id), ("row", row), ("col", col)) if v is not None]
+        sql = "SELECT * FROM cells" + (" WHERE " + " AND ".join(w for w, _ in where) if where else "")
+        rows = self.db.execute(sql + " ORDER BY doc_id, start", [v for _, v in where]).fetchall()
+        return [(r["doc_id"], Cell(r["tbl"], r["kind"], r["row"], r["col"], r["raw"], r["value"], r["unit"], r["start"],
+                                   r["end"], r["row_start"], r["row_end"], r["line"])) for r in rows]
+
+    def cell_keys(self) -> list[tuple[str, str, int]]:
+        """(row, column, how many reports have it), most common first."""
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT row, col, COUNT(DISTINCT doc_id) AS n FROM cells GROUP BY row, col ORDER BY n DESC, row, col")]
 
     def remove(self, doc_id: str) -> None:
         with self.db:
+            self.db.execute("DELETE FROM cells WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 

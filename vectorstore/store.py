@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document as LCDocument
 
+from govqa.cells import Cell
 from govqa.settings import Settings
 from govqa.types import Chunk, DocRecord, Document
 from vectorstore.embeddings import make_embeddings
@@ -273,6 +274,13 @@ class Store:
 
     def document(self, doc_id: str) -> Document | None:
         return self._registry.document(doc_id)
+
+    def cells(self, doc_id: str | None = None, row: str | None = None, col: str | None = None) -> list[tuple[str, Cell]]:
+        """The stored table-cell records: of one document, or of one row (and column) across the library."""
+        return self._registry.cells(doc_id, row, col)
+
+    def cell_keys(self) -> list[tuple[str, str, int]]:
+        return self._registry.cell_keys()
 
     def record(self, doc_id: str) -> DocRecord | None:
         return self._registry.record(doc_id)
