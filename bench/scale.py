@@ -84,12 +84,7 @@ def step_measure(data: Path, one_more: Path) -> dict[str, Any]:
     t_open = time.perf_counter() - t0
     first = lib.ask(questions[0], backend=Backend.extractive)
     t_first = time.perf_counter() - t0
-    times = []
-    for _ in range(ROUNDS):
-        for q in questions:
-            t = time.perf_counter()
-            lib.ask(q, backend=Backend.extractive)
-            times.append(time.perf_counter() - t)
+    times = ask_times(lib, questions)
     from bench.retrieval import recall
 
     rec = recall(lib, gold, "bm25", True)
@@ -112,6 +107,19 @@ def step_measure(data: Path, one_more: Path) -> dict[str, Any]:
     }
 
 
+def ask_times(lib: Any, questions: list[str]) -> list[float]:
+    """Seconds per extractive answer, every question ROUNDS times."""
+    from govqa.types import Backend
+
+    times = []
+    for _ in range(ROUNDS):
+        for q in questions:
+            t = time.perf_counter()
+            lib.ask(q, backend=Backend.extractive)
+            times.append(time.perf_counter() - t)
+    return times
+
+
 def step_server(data: Path, port: int) -> dict[str, Any]:
     """The demo corpus with dense on, vectors on a `chroma run` server: ask latency (hybrid)."""
     from govqa.library import Library
@@ -126,12 +134,7 @@ def step_server(data: Path, port: int) -> dict[str, Any]:
     t_ingest = time.perf_counter() - t
     questions = [g["question"] for g in load_gold()]
     lib.ask(questions[0], backend=Backend.extractive)
-    times = []
-    for _ in range(ROUNDS):
-        for q in questions:
-            t = time.perf_counter()
-            lib.ask(q, backend=Backend.extractive)
-            times.append(time.perf_counter() - t)
+    times = ask_times(lib, questions)
     return {"documents": len(lib.documents()), "vectors": lib.stats()["vectors"], "ingest_s": round(t_ingest, 1),
             "ask_n": len(times), "ask_p50_ms": pct(times, 0.5), "ask_p95_ms": pct(times, 0.95),
             "peak_rss_mb": peak_rss_mb()}
