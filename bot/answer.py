@@ -16,6 +16,7 @@ from bot.verify import verify
 from govqa.places import short_name
 from govqa.text import sentence_spans
 from govqa.types import Answer, Backend, Citation, DocRecord, Hit, Query, Value, doc_label
+from vectorstore.filters import per_record
 from vectorstore.retriever import search
 from vectorstore.store import Store
 
@@ -82,14 +83,13 @@ def names_report(text: str, subject: str) -> bool:
 
 def name_terms(documents: list[DocRecord]) -> list[str]:
     """Region and issuer names: the filter handles them, so they are no evidence for a number."""
-    out = []
-    for d in documents:
-        r, issuer = d.meta.get("region"), d.meta.get("issuer")
-        if r:
-            out += [r, short_name(r)]
-        if issuer:
-            out.append(issuer)
-    return out
+    return [n for d in documents for n in _names_of(d)]
+
+
+@per_record
+def _names_of(d: DocRecord) -> list[str]:
+    r, issuer = d.meta.get("region"), d.meta.get("issuer")
+    return [*([r, short_name(r)] if r else []), *([issuer] if issuer else [])]
 
 
 def passages(hits: list[Hit], n: int = 3) -> list[Citation]:

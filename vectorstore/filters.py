@@ -7,11 +7,16 @@ A name matches by its full form (山西省) or its short form (山西); a year b
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from govqa.places import WHOLE_AREA, short_name
 from govqa.types import DocRecord, Query
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,6 +41,28 @@ class DocFilter:
 _GOV_WORDS = re.compile(r"(?:人民政府|政府)(?:办公厅|办公室)?$|(?:管理委员会|管委会)(?:办公室)?$")
 
 
+def per_record(fn: Callable[[DocRecord], T]) -> Callable[[DocRecord], T]:
+    """``fn`` computed once per stored record. Every question looks at every report's names, and at
+    10,000 reports recomputing them took a good part of each answer. The store hands out the same
+    record objects until a write replaces one (a correction makes a new record), so the cache is
+    keyed by the object itself; it is emptied when it outgrows any library."""
+    cache: dict[int, tuple[DocRecord, T]] = {}
+
+    @functools.wraps(fn)
+    def wrapper(d: DocRecord) -> T:
+        hit = cache.get(id(d))
+        if hit is not None and hit[0] is d:
+            return hit[1]
+        if len(cache) > 200_000:
+            cache.clear()
+        value = fn(d)
+        cache[id(d)] = (d, value)
+        return value
+
+    return wrapper
+
+
+@per_record
 def identity_names(d: DocRecord) -> list[str]:
     """The names a question may use for a report's body or area: region (and its short form and last
     part), issuer (with and without 人民政府), and the body its title names."""
