@@ -181,7 +181,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 fallback = why
                 log.warning("LLM path not used for %r: %s; answering extractively", part, why)
             if got is not None and got.values and query.numeric:
-                _, cits, conflict = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
+                _, cits, conflict, _ = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
                 if conflict:  # the report contradicts itself: whichever value the model chose, refuse
                     refused_why, closest, closest_note = conflict_reason(conflict), cits, CONFLICT_NOTE
                     break
@@ -196,13 +196,12 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 citations += [c for c in got.citations if c not in citations]
                 continue
         if query.numeric:
+            prose = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
             from_cells = _from_tables(store, query, flt.doc_ids, hits, texts)
-            if from_cells:  # a sentence that says just what was asked outranks a table row named otherwise
-                said, _, _ = extract_values(query, hits, texts, VERBATIM_SUPPORT)
-                if said and [v.value for v in said] != [v.value for v in from_cells[0]]:
-                    from_cells = None
-            vals, cits, conflict = (*from_cells, "") if from_cells else extract_values(
-                query, hits, texts, min_support or MIN_SUPPORT)
+            if (from_cells and prose.values and prose.support >= VERBATIM_SUPPORT
+                    and [v.value for v in prose.values] != [v.value for v in from_cells[0]]):
+                from_cells = None  # a sentence that says just what was asked outranks a table row named otherwise
+            vals, cits, conflict = (*from_cells, "") if from_cells else prose[:3]
             if conflict:
                 refused_why, closest, closest_note = conflict_reason(conflict), cits, CONFLICT_NOTE
                 break

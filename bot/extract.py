@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jieba
 
@@ -297,17 +298,25 @@ def _negated(query: Query, c: Candidate) -> bool:
     return any(re.search(f"[{_NEGATION}]{re.escape(t)}", label) for t in terms)
 
 
+class Extraction(NamedTuple):
+    values: list[Value]  # [] when refused
+    citations: list[Citation]  # the answer's, or the closest (both, for a conflict)
+    conflict: str  # "1695件 与 1800件" when the report states two values for it (see ``rival``), else ""
+    support: float  # the best candidate's support (0 when there is none)
+
+
 def extract_values(query: Query, hits: list[Hit], doc_texts: dict[str, str],
-                   min_support: float = MIN_SUPPORT) -> tuple[list[Value], list[Citation], str]:
-    """Values for a numeric question, or ([], closest citations, "") when support is too thin, or
-    ([], both citations, "1695件 与 1800件") when the report states two values for it (see ``rival``)."""
+                   min_support: float = MIN_SUPPORT) -> Extraction:
+    """Values for a numeric question, or no values with the closest citations when support is too thin,
+    or with both citations and the two values when the report states two values for it."""
     cands = ask_candidates(query, hits, doc_texts) if query.asks else candidates(query, hits, doc_texts)
-    if not cands or cands[0].support < min_support or len(cands[0].numbers) < query.n_values:
-        return [], [c.citation for c in cands[:3]], ""
+    support = cands[0].support if cands else 0.0
+    if not cands or support < min_support or len(cands[0].numbers) < query.n_values:
+        return Extraction([], [c.citation for c in cands[:3]], "", support)
     best = cands[0]
     other = rival(query, best, cands)
     if other is not None:
         said = " 与 ".join("、".join(n.text for n in c.numbers) for c in (best, other))
-        return [], [best.citation, other.citation], said
+        return Extraction([], [best.citation, other.citation], said, support)
     values = [Value(n.value, n.unit, n.text, n.approximate, best.citation) for n in best.numbers]
-    return values, [best.citation], ""
+    return Extraction(values, [best.citation], "", support)
