@@ -175,8 +175,8 @@ class Library:
         return counts
 
     def _restore_from_journal(self) -> dict[str, Any]:
-        held = {d.doc_id for d in self.documents()}
-        sources = {d.source for d in self.documents()}
+        docs = self.documents()
+        held, sources = {d.doc_id for d in docs}, {d.source for d in docs}
         lost = [e for e in self._journal.live() if e.doc_id not in held and e.source not in sources]
         found = [e for e in lost if Path(e.path).is_file()]
         report = ingest_sources(self._store, [(Path(e.path), e.source) for e in found], progress=True)
