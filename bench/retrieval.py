@@ -290,6 +290,7 @@ def recall(store, gold: list[dict[str, Any]], mode: str, use_filter: bool, keep_
     from bot.query import analyse
     from eval.gold import evidence_parts
     from eval.retrieval import evidence_ranks, run_retrieval_eval
+    from vectorstore.catalog import Catalog
     from vectorstore.filters import question_filter
 
     # ABLATION when keep_filter_words, not the shipped code: BM25 scoring the region and year words
@@ -318,7 +319,7 @@ def recall(store, gold: list[dict[str, Any]], mode: str, use_filter: bool, keep_
         ranks = evidence_ranks(evidence_parts(g), texts)
         item["strict_hit"] = bool(ranks) and all(r is not None for r in ranks)
         strict_hits += item["strict_hit"]
-        flt = question_filter(analyse(g["question"]), docs) if use_filter else None
+        flt = question_filter(analyse(g["question"]), Catalog(docs)) if use_filter else None
         item["filter_docs"] = None if flt is None or flt.doc_ids is None else len(flt.doc_ids)
         if not item["hit"] or not item["strict_hit"]:
             misses.append(

@@ -81,9 +81,10 @@ def names_report(text: str, subject: str) -> bool:
     return any(subject[i:] in text for i in range(max(1, len(subject) - 3)))
 
 
-def name_terms(documents: list[DocRecord]) -> list[str]:
-    """Region and issuer names: the filter handles them, so they are no evidence for a number."""
-    return [n for d in documents for n in _names_of(d)]
+def name_terms(store: Store, question: str) -> list[str]:
+    """The stored regions' and issuers' names the question uses: the filter handles them, so they are
+    no evidence for a number."""
+    return list(store.catalog().names(_names_of).found(question))
 
 
 @per_record
@@ -146,7 +147,6 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     extractively; other fact questions through the LLM, falling back to the best sentence).
     ``doc_ids``: answer only from these documents (the user's explicit choice)."""
     t0 = time.perf_counter()
-    names = name_terms(store.documents())
     values: list[Value] = []
     citations: list[Citation] = []
     fact_parts: list[str] = []
@@ -157,7 +157,8 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     used_llm = ""
     fallback = ""
     for part in split_question(question):
-        query = analyse(part, drop=[n for n in names if n in part])  # the names this question uses
+        names = name_terms(store, part)
+        query = analyse(part, drop=names)
         hits, flt = search(store, query, k=k, doc_ids=doc_ids)
         if not hits:
             refused_why = flt.reason or ("没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落")
@@ -171,7 +172,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
         subject = subject_of(part)
         if subject and all(names_report(texts[d], subject) for d in {h.chunk.doc_id for h in hits}):
             # Every passage comes from a report that names the asked body: its name is no evidence for a number.
-            query = analyse(part, drop=[n for n in names if n in part] + [subject])
+            query = analyse(part, drop=[*names, subject])
         if backend == Backend.llm or (backend == Backend.auto and query.fact == ["other"]):
             got, why = _try_llm(store, part, hits, texts, query.numeric, required=backend == Backend.llm,
                                 on_token=on_token)

@@ -170,6 +170,34 @@ def test_keyword_index_holds_the_jieba_words_whole(store, demo_copy):
     assert indexed == words and {"山西省", "1695"} <= words
 
 
+def test_word_counts_follow_adds_and_removals_and_fill_an_older_store(store, demo_copy):
+    """The IDF's chunks-per-word table is FTS5's own count, after adds and a removal, and is counted
+    once for a store from before it."""
+    import sqlite3
+
+    path = store.settings.data_dir / "registry.sqlite"
+
+    def counts() -> tuple[dict, dict]:
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, chunk_fts, 'col')")
+            fts5 = dict(db.execute("SELECT term, doc FROM temp.v WHERE col = 'tokens'").fetchall())
+            ours = dict(db.execute("SELECT term, doc FROM chunk_df WHERE doc > 0").fetchall())
+        return fts5, ours
+
+    ingest(store, [demo_copy])
+    fts5, ours = counts()
+    assert fts5 == ours and ours["山西省"] > 1
+    store.remove(next(d.doc_id for d in store.documents() if d.source == "000_e718e0343c84cd48.txt"))
+    fts5, ours = counts()
+    assert fts5 == ours and "1695" not in ours
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE chunk_df")
+        for trigger in ("insert", "delete", "update"):
+            db.execute(f"DROP TRIGGER chunks_df_{trigger}")
+    Store(store.settings)
+    assert counts()[0] == counts()[1]
+
+
 def test_keyword_search_filters_inside_the_query(store, demo_copy):
     ingest(store, [demo_copy])
     docs = {d.source: d.doc_id for d in store.documents()}
@@ -234,3 +262,19 @@ def test_a_filtered_question_scored_from_its_chunks_equals_fts5_bm25(settings, d
             monkeypatch.setattr(keyword, "MAX_DIRECT_DOCS", -1)
             fts5 = store.keyword_search(tokens, 200, ids)
             assert {(c, round(s, 9)) for c, s in direct} == {(c, round(s, 9)) for c, s in fts5}, item["id"]
+
+
+def test_a_report_added_or_removed_is_found_by_name_at_once(settings, demo_copy):
+    """The name lookup the filter uses is kept between questions; an added report's region is asked
+    about at once in the same process, and a removed one's is refused."""
+    from govqa.library import Library
+    from govqa.types import Backend
+
+    lib = Library(settings.model_copy(update={"embedding_backend": "none"}))
+    lib.add([demo_copy / "003_24be5d677ff59441.txt"])
+    question = "2017年山西省全省受理了多少件政府信息公开申请？"
+    assert lib.ask(question, backend=Backend.extractive).answer.refused
+    lib.add([demo_copy / "000_e718e0343c84cd48.txt"])
+    assert [v.text for v in lib.ask(question, backend=Backend.extractive).answer.values] == ["1695件"]
+    lib.remove("000_e718e0343c84cd48.txt")
+    assert lib.ask(question, backend=Backend.extractive).answer.refused

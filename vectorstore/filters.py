@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from govqa.places import WHOLE_AREA, short_name
 from govqa.types import DocRecord, Query
+from vectorstore.catalog import Catalog
 
 T = TypeVar("T")
 
@@ -88,11 +89,32 @@ def _same_area(a: DocRecord, b: DocRecord) -> bool:
     return ia.endswith(ib) or ib.endswith(ia) or (ia in (ra, "") and ib in (rb, ""))
 
 
-def _match_len(d: DocRecord, question: str, names: list[str] | None = None) -> int:
-    return max((len(n) for n in (identity_names(d) if names is None else names) if n in question), default=0)
+def _opening_names(d: DocRecord) -> list[str]:
+    """A report whose identity could not be read is named by the bodies and places its opening names
+    (never one whose identity says it is about another area)."""
+    return d.meta.get("names") or [] if not d.meta.get("region") or not d.meta.get("issuer") else []
 
 
-def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
+def _issuer_only(d: DocRecord) -> list[str]:
+    return [d.meta["issuer"]] if not d.meta.get("region") and d.meta.get("issuer") else []
+
+
+def _area_parents(d: DocRecord) -> list[str]:
+    """The larger areas a report's area lies in: its parents, and its region's leading parts."""
+    region = d.meta.get("region") or ""
+    return [*(region[:i] for i in range(1, len(region))), *(d.meta.get("parents") or [])]
+
+
+def _unread_names(d: DocRecord) -> list[str]:
+    return d.meta.get("names") or [] if not d.meta.get("region") else []
+
+
+def _in_order(docs: list[DocRecord]) -> list[DocRecord]:
+    """The store's list order (by source), which the filter's document ids keep."""
+    return sorted(docs, key=lambda d: (d.source, d.doc_id))
+
+
+def question_filter(query: Query, catalog: Catalog) -> DocFilter:
     """The documents an analysed question is about: resolved by the names it uses for a body or area
     (the most specific match wins: a department named in full beats its city), then by year.
 
@@ -101,21 +123,21 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
     part of it (a township of the county asked about, a district of the city)."""
     question = query.text
     years = query.years
-    matched = {d.doc_id: _match_len(d, question) for d in documents}
+    by_id = catalog.by_id
+    matched = catalog.names(identity_names).longest(question)
     best = max(matched.values(), default=0)
     if not best and not WHOLE_AREA.search(question):  # a whole area (全市, 各级) needs its own report, read as such
-        # No report's own name: a report whose identity could not be read is matched by the bodies and
-        # places its opening names (never one whose identity says it is about another area).
-        matched = {d.doc_id: _match_len(d, question, d.meta.get("names") or []) if not d.meta.get("region")
-                   or not d.meta.get("issuer") else 0 for d in documents}
-        for d in documents:  # a short name inside an unread report's only name ("东疆综保区" in its issuer)
-            if not d.meta.get("region") and d.meta.get("issuer"):
-                inside = [len(p) for p in query.places if len(p) >= 4 and p in d.meta["issuer"]]
-                matched[d.doc_id] = max([matched[d.doc_id], *inside])
+        matched = catalog.names(_opening_names).longest(question)
+        for issuer, docs in catalog.names(_issuer_only).items():
+            # a short name inside an unread report's only name ("东疆综保区" in its issuer)
+            inside = [len(p) for p in query.places if len(p) >= 4 and p in issuer]
+            for d in docs if inside else []:
+                matched[d.doc_id] = max([matched.get(d.doc_id, 0), *inside])
         best = max(matched.values(), default=0)
-    named_docs = [d for d in documents if best and matched[d.doc_id] == best]
+    named_docs = _in_order([by_id[i] for i, n in matched.items() if best and n == best])
     # The same area under a shorter name is the same area: 洪泽区 2023 beside 淮安市洪泽区 2024.
-    named_docs += [d for d in documents if 0 < matched[d.doc_id] < best and any(_same_area(d, b) for b in named_docs)]
+    named_docs += _in_order([by_id[i] for i, n in matched.items()
+                             if 0 < n < best and any(_same_area(by_id[i], b) for b in named_docs)])
     f = DocFilter(regions=sorted({d.meta.get("region") or d.meta.get("issuer") or "" for d in named_docs} - {""}),
                   years=years)
     if named_docs:
@@ -136,9 +158,7 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
     # No report's own names: a place stated in the question is either a parent of stored reports
     # (only its parts are here) or unknown.
     for p in query.places:
-        children = [d for d in documents
-                    if (d.meta.get("region") or "").startswith(p) and d.meta.get("region") != p
-                    or p in (d.meta.get("parents") or [])]
+        children = catalog.names(_area_parents).get(p)
         if children:
             kids = "、".join(sorted({d.meta.get("region") or "" for d in children})[:3])
             f.doc_ids, f.reason = [], f"库中只有{p}下属的{kids}的报告"
@@ -146,18 +166,18 @@ def question_filter(query: Query, documents: list[DocRecord]) -> DocFilter:
             return f
     f.unknown_regions = list(query.places)
     # Reports whose identity could not be read but which name the place asked may be about it.
-    unread = [d for d in documents if not d.meta.get("region") and (not years or d.meta.get("year") in years)
-              and any(p in (d.meta.get("names") or []) for p in query.places)]
+    unread = {d.doc_id: d for p in query.places for d in catalog.names(_unread_names).get(p)
+              if not years or d.meta.get("year") in years}
     if f.unknown_regions and unread and not WHOLE_AREA.search(question):  # a whole area needs its own report
         # Search those alone rather than refuse (the answer's citation shows which report it came from).
-        f.doc_ids = [d.doc_id for d in unread]
+        f.doc_ids = [d.doc_id for d in _in_order(list(unread.values()))]
         return f
     if f.unknown_regions:
         f.doc_ids = []
         f.reason = "没有关于" + "、".join(f.unknown_regions) + "的报告"
         return f
     if years:
-        f.doc_ids = [d.doc_id for d in documents if d.meta.get("year") in years]
+        f.doc_ids = [d.doc_id for d in catalog.in_years(years)]
         if not f.doc_ids:
             f.reason = f"没有{'、'.join(map(str, years))}年的报告"
     return f

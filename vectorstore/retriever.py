@@ -96,13 +96,13 @@ def search(store: Store, query: Query, k: int | None = None, use_filter: bool = 
     """Top-k chunks for an analysed question, restricted to the documents it names (see filters.py),
     and to ``doc_ids`` when given (a summary reads one report, the app's filters choose some)."""
     k = k or store.settings.top_k
-    docs = store.documents()
+    catalog = store.catalog()
     if doc_ids is not None:
-        docs = [d for d in docs if d.doc_id in doc_ids]
-    doc_filter = question_filter(query, docs) if use_filter else DocFilter()
+        catalog = catalog.subset(doc_ids)
+    doc_filter = question_filter(query, catalog) if use_filter else DocFilter()
     if doc_ids is not None and doc_filter.doc_ids is None:
-        doc_filter.doc_ids = [d.doc_id for d in docs]
-    by_id = {d.doc_id: d for d in docs}
+        doc_filter.doc_ids = [d.doc_id for d in catalog.documents]
+    by_id = catalog.by_id
     hits: list[Hit] = []
     seen: list[set[str]] = []
     for d in build_retriever(store, k, doc_filter, mode, fused=DEDUP_POOL * max(store.settings.candidates, k)).invoke(

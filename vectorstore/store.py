@@ -38,6 +38,7 @@ from langchain_core.documents import Document as LCDocument
 from govqa.cells import Cell
 from govqa.settings import Settings
 from govqa.types import Chunk, DocRecord, Document
+from vectorstore.catalog import Catalog
 from vectorstore.embeddings import make_embeddings
 from vectorstore.registry import Registry
 from vectorstore.tokenize import tokenize
@@ -131,6 +132,7 @@ class Store:
         # Every question reads the document list (its filter); at 10,000 reports reading and parsing it
         # costs tens of ms, so it is kept until this store writes or another process commits.
         self._docs: list[DocRecord] | None = None
+        self._catalog: Catalog | None = None
         self._data_version = self._registry.data_version()
         if self._embeddings is not None:
             try:
@@ -271,6 +273,14 @@ class Store:
         if self._docs is None:
             self._docs = self._registry.documents()
         return list(self._docs)
+
+    def catalog(self) -> Catalog:
+        """The document list with its lookups (vectorstore/catalog.py), kept until the list changes."""
+        self.documents()
+        assert self._docs is not None
+        if self._catalog is None or self._catalog.documents is not self._docs:
+            self._catalog = Catalog(self._docs)
+        return self._catalog
 
     def document(self, doc_id: str) -> Document | None:
         return self._registry.document(doc_id)
