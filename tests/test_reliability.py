@@ -40,6 +40,10 @@ def agree(store: Store) -> tuple[int, int]:
     chunks = sum(d.n_chunks for d in docs)
     assert store.count_vectors() == len(store.keyword_ids()) == chunks
     assert sorted(store.keyword_ids()) == sorted(f"{d.doc_id}:{i}" for d in docs for i in range(d.n_chunks))
+    with sqlite3.connect(Path(store.settings.data_dir) / "registry.sqlite") as db:  # the IDF's word counts too
+        db.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, chunk_fts, 'col')")
+        fts5 = db.execute("SELECT term, doc FROM temp.v WHERE col = 'tokens'").fetchall()
+        assert dict(fts5) == dict(db.execute("SELECT term, doc FROM chunk_df WHERE doc > 0").fetchall())
     return len(docs), chunks
 
 
@@ -332,6 +336,47 @@ def test_two_data_dirs_on_one_chroma_server_never_meet(tmp_path, cache_dir):
         a.remove(SHANXI.name)
         assert agree(a._store) == (0, 0) and agree(b._store)[0] == 1
         assert [v.value for v in b.ask("2017年抚顺市民心网受理诉求多少件？").answer.values] == [20236]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_two_processes_on_one_chroma_server_and_one_data_dir_store_each_report_once(tmp_path, cache_dir):
+    """Two `govqa ingest` runs at once, on overlapping folders, vectors on one `chroma run` and keywords in one
+    registry; then one removes a report while the other adds more: nothing lost, nothing twice."""
+    from tests.test_app import _chroma_server, free_port
+
+    port = free_port()
+    server = _chroma_server(tmp_path / "server", port)
+    try:
+        settings = Settings(data_dir=tmp_path / "data", cache_dir=cache_dir, chroma_host="127.0.0.1", chroma_port=port)
+        env = {**cli_env(settings), "GOVQA_CHROMA_HOST": "127.0.0.1", "GOVQA_CHROMA_PORT": str(port)}
+        every = tmp_path / "reports"
+        _small_reports(every, 8)
+        files = sorted(every.iterdir())
+        first, second, third = (tmp_path / name for name in ("first", "second", "third"))
+        for folder, part in ((first, files[:5]), (second, files[2:6]), (third, files[6:])):
+            folder.mkdir()
+            for f in part:
+                shutil.copy(f, folder / f.name)
+
+        def run(*args: str) -> subprocess.Popen:
+            return subprocess.Popen([str(GOVQA), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+
+        procs = [run("ingest", str(first)), run("ingest", str(second))]
+        for p in procs:
+            _, err = p.communicate(timeout=600)
+            assert p.returncode == 0, err[-2000:]
+        store = Store(settings)
+        assert store.problems == [] and agree(store)[0] == 6
+        procs = [run("remove", files[0].name), run("ingest", str(third))]
+        for p in procs:
+            _, err = p.communicate(timeout=600)
+            assert p.returncode == 0, err[-2000:]
+        store = Store(settings)
+        assert store.problems == [] and agree(store)[0] == 7  # vectors on the server = keyword rows = chunks
+        assert sorted(d.source for d in store.documents()) == [f.name for f in files[1:]]
     finally:
         server.terminate()
         server.wait(timeout=30)
