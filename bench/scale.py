@@ -3,6 +3,7 @@ and 10,000 reports.
 
     .venv/bin/python bench/scale.py [--sizes 1000 3000 10000] [--out bench/out] [--seed 0]
     .venv/bin/python bench/scale.py --chroma-server      # + ask latency against `chroma run` (dense on)
+    .venv/bin/python bench/scale.py --keep /tmp/store    # keep the grown store (bench/keyword_engines.py reads it)
 
 The corpus is the 5 demo reports plus generated distractors (bench/retrieval.py's generator: other
 regions and years, perturbed numbers; past its 1,710 distinct (template, region, year) slots the
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -182,6 +184,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--chroma-server", action="store_true", help="also ask latency against a `chroma run` server")
+    ap.add_argument("--keep", type=Path, help="copy the grown store's data dir here at the end")
     ap.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.step:
@@ -222,6 +225,8 @@ def main() -> None:
             done = n
         if a.chroma_server:
             results["chroma_server"] = run_server(tmp)
+        if a.keep:
+            shutil.copytree(data, a.keep)
     (a.out / "scale.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     md = render(results)
     (a.out / "scale.md").write_text(md, encoding="utf-8")
