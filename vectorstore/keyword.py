@@ -204,7 +204,7 @@ class FTS5Index:
         """FTS5's bm25() for the chunks of a few documents, computed from those chunks' tokens. bm25()
         itself reads every posting of every query word to count its documents (the IDF), which at 9,000
         reports was most of a question's time even when the filter kept 1–3 reports; here N, df and the
-        average length come from the index's own tables (one lookup each) and only the chosen chunks are
+        average length come from the index's totals and the word-count table (one lookup each) and only the chosen chunks are
         read, selected by SQLite (``WHERE doc_id IN``). Same formula, same ranking (tests/test_store.py)."""
         n_rows, n_tokens = self._totals()
         if not n_rows:
