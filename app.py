@@ -17,6 +17,7 @@ import html
 import logging
 import os
 import queue
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import gradio as gr  # noqa: E402
 from govqa import webapp_core as core  # noqa: E402
 from govqa.library import LibraryError, UploadOutcome  # noqa: E402
 from govqa.meta import FIELD_ZH, meta_display  # noqa: E402
+from govqa.model import start_model  # noqa: E402
 from govqa.settings import Settings, get_settings  # noqa: E402
 from govqa.types import Status  # noqa: E402
 
@@ -426,6 +428,12 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
     )
 
 
+def _start_model(settings: Settings) -> None:
+    why = start_model(settings)
+    if why:
+        log.warning("大模型未启动，问答将只用原文抽取：%s", why)
+
+
 def main(host: str | None = None, port: int | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -440,6 +448,8 @@ def main(host: str | None = None, port: int | None = None) -> None:
         raise SystemExit(str(exc)) from None
     print(f"govqa：报告库 {settings.data_dir}，{len(docs)} 份报告；在浏览器打开 http://{settings.app_host}:{settings.app_port}",
           flush=True)
+    # The model server loads beside the app: questions are answered by extraction until it is up.
+    threading.Thread(target=_start_model, args=(settings,), name="govqa-model-start", daemon=True).start()
     try:
         demo.queue(default_concurrency_limit=2).launch(quiet=True, **launch_kwargs(settings))
     except OSError as exc:

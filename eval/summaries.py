@@ -1,15 +1,21 @@
-"""Summary eval: are the summary's numbers true to their sources, and does it carry the figures
-that a person reading the report picked out by hand?
+"""Summary eval: are the summary's numbers true to their sources, does it carry the figures that a
+person reading the report picked out by hand, and is anything filed where it does not belong?
 
 Per document: number_precision (numbers in the summary stated in their cited sentence; must be
 1.0), citation_valid (citations that are exact spans of the stored document), gold_coverage (gold
-numeric values for that document found among the key figures; annual reports only), length in
-characters (what a reader reads), generation time.
+values for that document found among the key figures; annual reports only), misfiled (bullets
+whose own words contradict their section, or table lines shown as bullets), length in characters
+(what a reader reads), generation time.
+
+Gold values come from question files (numeric items with one ``doc``) or from key-facts files, one
+line per report: ``{"file": ..., "facts": [{"label", "value", "unit", "evidence"}, ...]}``.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from statistics import mean
 from typing import Any
@@ -27,6 +33,29 @@ def _numbers(summary: Summary) -> list[tuple[float, str, list]]:
     for bullets in summary.sections.values():
         for b in bullets:
             out += [(n.value, n.unit, b.citations) for n in parse_numbers(b.text)]
+    return out
+
+
+# What contradicts a section, by the reader's own reading (deliberately not the summarizer's rules):
+# a table line is never a bullet; a sentence that states a shortfall and plans nothing is not a
+# measure; a sentence that plans (下一步/针对…/将…) is not a problem.
+TABLE_LINE = re.compile(r"【表|[｜|]|=\s*\d|^[\d\s.、，,]+$")
+PROBLEM_CUE = re.compile(r"不够|不足|有待|欠缺|薄弱|差距|滞后|不到位|不高|不强|不完善|不及时|不规范|仍存在|还存在")
+PLAN_CUE = re.compile(r"下一步|针对|今后|我们将"
+                      r"|将(?:进一步|继续|持续|加强|加大|着力|不断|全面|深入|积极|认真|重点|推动|推进|完善)"
+                      r"|\d{4}年[^。]{0,8}将|拟|计划")
+MISFILED_BY_SECTION: dict[str, Callable[[str], bool]] = {
+    "改进措施": lambda t: bool(PROBLEM_CUE.search(t)) and not PLAN_CUE.search(t),
+    "存在问题": lambda t: bool(PLAN_CUE.search(t[:20])),
+}
+
+
+def misfiled(summary: Summary) -> list[str]:
+    """Bullets in a section whose own words contradict it, and table lines shown as bullets."""
+    out = []
+    for name, bullets in summary.sections.items():
+        wrong_here = MISFILED_BY_SECTION.get(name, lambda _t: False)
+        out += [f"{name}：{b.text[:60]}" for b in bullets if TABLE_LINE.search(b.text) or wrong_here(b.text)]
     return out
 
 
@@ -48,6 +77,7 @@ def score_summary(summary: Summary, doc_text: str, gold_values: list[tuple[float
         "gold_covered": len(covered),
         "gold_coverage": round(len(covered) / len(gold_values), 4) if annual and gold_values else None,
         "missed": [f"{v:g}{u}" for v, u in gold_values if (v, u) not in covered],
+        "misfiled": misfiled(summary),
         "key_figures": len(summary.key_figures),
         "chars": summary.body_chars(),
         "dropped": summary.dropped,
@@ -56,9 +86,13 @@ def score_summary(summary: Summary, doc_text: str, gold_values: list[tuple[float
 
 def gold_values_by_doc(items: list[dict]) -> dict[str, list[tuple[float, str]]]:
     """Numeric gold values per source file name (questions that span several reports are skipped:
-    their values cannot be told apart per report)."""
+    their values cannot be told apart per report). A key-facts line gives its report's facts."""
     out: dict[str, list[tuple[float, str]]] = {}
     for it in items:
+        if "facts" in it and "file" in it:
+            vals = out.setdefault(Path(it["file"]).name, [])
+            vals += [v for v in ((float(f["value"]), f.get("unit", "")) for f in it["facts"]) if v not in vals]
+            continue
         if it.get("type") != "numeric" or not isinstance(it.get("doc"), str):
             continue
         vals = out.setdefault(Path(it["doc"]).name, [])
@@ -91,6 +125,7 @@ def run_summary_eval(library: Library, items: list[dict],
         "citation_valid": round(mean(r["citation_valid"] for r in rows), 4) if rows else 1.0,
         "citation_valid_min": min((r["citation_valid"] for r in rows), default=1.0),
         "gold_coverage": round(mean(covs), 4) if covs else None,
+        "misfiled": sum(len(r["misfiled"]) for r in rows),
         "chars_mean": round(mean(r["chars"] for r in rows)) if rows else 0,
         "chars_max": max((r["chars"] for r in rows), default=0),
         "seconds_mean": round(mean(r["seconds"] for r in rows), 2) if rows else 0.0,

@@ -381,6 +381,8 @@ def ask(
     if as_json:
         _print_json(ans.to_dict())
         return
+    if ans.fallback:
+        typer.secho(f"（{ans.fallback}）", fg="yellow")
     if ans.refused:
         typer.secho(ans.answer, fg="yellow", bold=True)
         if ans.closest_note:
@@ -485,11 +487,13 @@ def eval_summaries(
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     backend: SummaryBackend = typer.Option(SummaryBackend.extractive, help="extractive | llm"),
     min_coverage: float = typer.Option(0.0, help="年度报告平均 gold_coverage 低于此值则失败（CI 用 0.6）"),
+    max_misfiled: int = typer.Option(-1, help="放错栏目的要点（含表格行）多于此数则失败；-1 不检查"),
 ) -> None:
-    """摘要评测：数字精确率（必须为 1.0）、引用有效率、gold 数值覆盖率、长度与生成时间。"""
+    """摘要评测：数字精确率（必须为 1.0）、引用有效率、gold 数值覆盖率、放错栏目的要点、长度与生成时间。
+    gold 可以是问题文件，也可以是要点文件（每行 {"file", "facts": [...]}）。"""
     from eval.summaries import run_summary_eval
 
-    items = _load_gold(gold)
+    items = _load_gold(gold, required=())
     with _fresh(corpus) as library:
         result = run_summary_eval(library, items, backend=backend)
     for r in result["items"]:
@@ -497,13 +501,17 @@ def eval_summaries(
         typer.echo(f"{r['source']}  {r['template']}  数字精确率={r['number_precision']:.2f}  引用有效={r['citation_valid']:.2f}  "
                    f"覆盖率={cov}  字数={r['chars']}  核心数据={r['key_figures']}  {r['seconds']}s"
                    + (f"  未覆盖：{'、'.join(r['missed'])}" if r["missed"] else ""))
+        for m in r["misfiled"]:
+            typer.echo(f"    放错栏目：{m}")
     cov = result["gold_coverage"]
     typer.echo(f"number_precision={result['number_precision']} (min {result['number_precision_min']})  "
                f"citation_valid={result['citation_valid']} (min {result['citation_valid_min']})  "
                f"gold_coverage={cov}  chars_mean={result['chars_mean']} chars_max={result['chars_max']}  "
-               f"seconds_mean={result['seconds_mean']}  (n={result['n']}, backend={backend})")
+               f"misfiled={result['misfiled']}  seconds_mean={result['seconds_mean']}  (n={result['n']}, backend={backend})")
     if out:
         _print_json(result, out)
+    if 0 <= max_misfiled < result["misfiled"]:
+        _fail(f"放错栏目的要点 {result['misfiled']} 条，多于 {max_misfiled}")
     if result["number_precision_min"] < 1.0 or result["citation_valid_min"] < 1.0:
         _fail("摘要中有数字或引用未能在原文中核实")
     if cov is not None and cov < min_coverage:
@@ -548,6 +556,20 @@ def serve(
     from app import main as run_app
 
     run_app(host=host, port=port)
+
+
+@app.command()
+def doctor() -> None:
+    """检查本机能否运行大模型：各组件版本、llama.cpp 指令集（不得含 AMX）、模型文件校验，以及一次真实补全的用时。"""
+    from govqa.model import doctor as run_checks
+
+    checks = run_checks(get_settings())
+    for c in checks:
+        typer.secho(f"[{'通过' if c.ok else '失败'}] {c.name}：{c.detail}", fg="green" if c.ok else "red")
+        if c.fix:
+            typer.echo(f"    处理办法：{c.fix}")
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     llm_api_key_env: str = "OPENAI_API_KEY"
     llm_context_tokens: int = 2048
     llm_max_tokens: int = 256
+    # The local GGUF runs in its own process (llama_cpp.server on 127.0.0.1, bot/llm_server.py), so a crash
+    # in native code never takes govqa down. A request past llm_timeout_s is abandoned (the question is
+    # answered by extraction with a notice) and the server restarted; llm_start_timeout_s bounds its start.
+    llm_timeout_s: float = Field(120.0, gt=0, description="Seconds one model request may take before extraction answers.")
+    llm_start_timeout_s: float = Field(90.0, gt=0, description="Seconds the local model server may take to load.")
+    llm_threads: int = Field(0, ge=0, description="Threads of the local model server; 0 = every CPU.")
     # Under backend 'auto', a number question the extractor refuses is offered to the LLM, whose value
     # is shown only when verified and its label covers the question (bot/answer.py). Off: measured on
     # the dev gold, it answered nothing more (docs/benchmarks.md, "LLM proposer").

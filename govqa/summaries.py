@@ -35,6 +35,8 @@ class SummaryCache:
             summary.meta, summary.title = doc.meta, doc_label(doc.meta, doc.source)
             return summary
         summary = summarize(doc, self.settings, backend, progress)
+        if summary.notice:  # a fallback is not what was asked for: not cached, so the next request tries again
+            return summary
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")

@@ -168,8 +168,9 @@ def render_draft(text: str) -> str:
 
 def render_answer(out: dict[str, Any]) -> str:
     """Markdown (with inline HTML) for one chat message."""
+    notice = f"<p class=\"govqa-notice\"><small>⚠ {_esc(out['fallback'])}</small></p>" if out.get("fallback") else ""
     if out["refused"]:
-        parts = ["<p class=\"govqa-answer govqa-refusal\"><b>报告中未找到</b></p>", ""]
+        parts = [notice, "<p class=\"govqa-answer govqa-refusal\"><b>报告中未找到</b></p>", ""]
         if out.get("reason"):
             parts += [f"原因：{_esc(out['reason'])}", ""]
         if out["closest"]:
@@ -180,7 +181,7 @@ def render_answer(out: dict[str, Any]) -> str:
         return "\n".join(parts)
     values = out["values"]
     head = "；".join(v["text"] for v in values) if values else out["answer"]
-    parts = [f"<p class=\"govqa-answer\">答：<b>{_esc(head)}</b></p>", ""]
+    parts = [notice, f"<p class=\"govqa-answer\">答：<b>{_esc(head)}</b></p>", ""]
     shown: list[tuple[str, int, int]] = []
     for c in out["citations"]:
         key = (c["doc"], c["start"], c["end"])
