@@ -50,7 +50,9 @@ class Number:
 
 
 def same_value(v1: float, u1: str, v2: float, u2: str) -> bool:
-    return base_unit(u1) == base_unit(u2) and abs(v1 - v2) <= 1e-6 * max(1.0, abs(v1), abs(v2))
+    """Equal as amounts: 353.4 万次 is 3,534,000 次 (a multiplier may sit in the unit or in the value)."""
+    a, b = v1 * unit_scale(u1), v2 * unit_scale(u2)
+    return base_unit(u1) == base_unit(u2) and abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
 _SAME_UNIT = {"名": "人"}  # 培训学员18875人 answers 多少名学员

@@ -52,6 +52,8 @@ def test_chinese_numerals():
 
 def test_unit_scaling_compares_by_value():
     assert same_value(660.91 * 10_000, "元", 6_609_100, "元")
+    assert same_value(353.4, "万次", 3_534_000, "次")  # the multiplier in the unit, as a gold may write it
+    assert not same_value(353.4, "万次", 353.4, "次")
     assert present_in(6_609_100, "元", "支出660.91万元。")
     assert present_in(1_074_000, "条", "主动公开政府信息107.4万条")
     assert not present_in(1_074_000, "件", "主动公开政府信息107.4万条")
