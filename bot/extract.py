@@ -15,8 +15,9 @@ from typing import NamedTuple
 
 import jieba
 
+from bot.meaning import Metric, Reading, metric_of, read
 from bot.numbers import Number, base_unit, parse_numbers
-from bot.query import CUMULATIVE
+from bot.query import CUMULATIVE, head_term
 from govqa.places import WHOLE_AREA
 from govqa.text import citable, sentence_spans
 from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
@@ -33,6 +34,15 @@ class Candidate:
     support: float
     citation: Citation
     rank: int
+    readings: list[Reading] | None = None  # each number's own label read against the ask (bot/meaning.py)
+
+
+def query_metric(query: Query) -> Metric:
+    """The metric of a one-value question; a question for several values in one run (各多少) checks
+    only its period here, its labels being checked per ask."""
+    if query.n_values == 1:
+        return metric_of(re.sub(r"[（(][^）)]*[）)]", "", query.text), query.head)
+    return Metric(None, metric_of(query.text, None).period, {})
 
 
 def _weight(term: str) -> float:
@@ -156,8 +166,12 @@ def _year_conflict(query_years: set[str], text_before: str) -> bool:
     return bool(m and query_years and m.group(1) not in query_years)
 
 
-def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list[Candidate]:
+def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str],
+               rejected: list[Candidate] | None = None) -> list[Candidate]:
+    """Every number that may answer, scored by support. A number whose own label does not say what was
+    asked (bot/meaning.py) is left out, and kept in ``rejected`` (the closest candidates a refusal shows)."""
     years = set(re.findall(r"(20\d{2})\s*年", query.text))
+    metric = query_metric(query)
     out: list[Candidate] = []
     for rank, hit in enumerate(hits):
         text = doc_texts[hit.chunk.doc_id]
@@ -187,12 +201,15 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
                 clause_start = max([m.end() for m in _CLAUSE.finditer(sentence, 0, n.start)] or [0])
                 own = sentence[clause_start : n.start] if len(group) == 1 else sentence[: last.start]
                 parts = (own, sentence[:clause_start], sentence[last.end :], previous)
-                if query.head and max(_credit(query.head, p) for p in parts) < 0.5:
-                    continue  # the sentence never says what sets this number apart ("败诉")
                 support = _support(query, parts, _following(sentence, every, every.index(last)))
                 cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,
                                doc_label(hit.meta, hit.source))
-                out.append(Candidate(group, support - 0.01 * rank, cit, rank))
+                readings = [read(metric, query.head or "", sentence, every, every.index(x), previous) for x in group]
+                cand = Candidate(group, support - 0.01 * rank, cit, rank, readings)
+                if all(r.ok for r in readings):
+                    out.append(cand)
+                elif rejected is not None:
+                    rejected.append(cand)
     out.sort(key=lambda c: -c.support)
     return out
 
@@ -200,6 +217,10 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> list
 def _coverage(terms: list[str], text: str) -> float:
     total = sum(_weight(t) for t in terms) or 1.0
     return sum(_weight(t) * _credit(t, text) for t in terms) / total
+
+
+def ask_metric(ask: Ask) -> Metric:
+    return metric_of(re.sub(r"[（(][^）)]*[）)]", "", ask.clause), head_term(ask.clause, ask.terms))
 
 
 def _ask_score(ask: Ask, window: str, every: list[Number], i: int, prev: int | None, split: int) -> float:
@@ -211,6 +232,8 @@ def _ask_score(ask: Ask, window: str, every: list[Number], i: int, prev: int | N
         return 0.0
     if not ask.terms:  # only a share has no words of its own: the % right after the count it belongs to
         return 1.0 if ask.unit == "%" and prev is not None and i == prev + 1 else 0.0
+    if not read(ask_metric(ask), "", window, every, i).ok:
+        return 0.0
     label = label_of(window, every, i)
     # Words the ask puts after its 多少 ("共举办多少场市政府新闻发布活动") follow the number in the source.
     after = [t for t in ask.terms if t in re.split(r"多少|几", ask.clause, maxsplit=1)[-1]]

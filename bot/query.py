@@ -139,32 +139,75 @@ def split_asks(q: str, terms: list[str], n: int, unit: str | None) -> list[Ask]:
 # Nouns every statistic of these reports shares: they never tell one number from another.
 _GENERIC_HEADS = set(
     "申请 信息 政府 政府信息 公开 全省 全市 全县 各级 各类 案件 数量 总数 金额 总金额 总额 件数 次数 人数 条数 情况 数据 "
-    "数字 合计 总计 共计".split()
+    "数字 合计 总计 共计 年报 年度报告 低于 不低于 少于 不少于 超过 达到 以上 以下".split()
+)
+# A quoted name followed by one of these is the name of a channel or account ("“桃江县人民政府门户网”微信
+# 公众号"): it says whose channel, and the noun after it is what is counted.
+_NAMED_CHANNEL = re.compile(r"^(?:微信|公众号|微博|抖音|头条|快手|视频号|客户端|APP|网站|门户网站|热线|信箱|平台)")
+
+
+# A head that is only half of its phrase ("予以" of 予以公开): the phrase it opens in the question.
+BOUND_HEADS = {"予以": "予以公开", "同意": "同意公开", "不予": "不予公开", "部分": "部分公开", "主动": "主动公开",
+               "无法": "无法提供", "结果": "结果纠正"}
+
+
+# Verbs that govern a whole list of counts ("汇总自治区14个地州市、41个部门"): they say what was done to
+# every number of the sentence, so none of them tells the asked number from its neighbours.
+GOVERNING_VERBS = set(
+    "汇总 推送 发布 公布 公开 受理 收到 接收 组织 开展 处理 办理 制发 印发 通过 涉及 回复 答复 编制 梳理 设立 举办 召开 "
+    "完成 组建 设置 形成 审议 发送 报送 更新 录入 转办 共有 包括 组成 主要 相关".split()
 )
 
 
+_BODY_TAIL = r"(?:局|厅|委员会|委|办公室|办|署|中心|管委会|政府|街道|镇|乡|区|县|市|州|省|旗)"
+
+
+def _is_noun(term: str, question: str = "") -> bool:
+    """A head candidate: not a governing verb, not tokenizer debris (县共), and not part of a body's or
+    place's name (自然资源 of 自然资源局, 徐水 of 徐水区): those name the report, not the number."""
+    if term in GOVERNING_VERBS or term.endswith("共") or re.search(_BODY_TAIL + "$", term):
+        return False
+    if re.search(rf"[、和及与]{re.escape(term)}|{re.escape(term)}[、和及与]", question):
+        return False  # one of a list the question sums ("门户网站、微信、微博共发布…")
+    return not re.search(re.escape(term) + r"[\u4e00-\u9fff]{0,3}?" + _BODY_TAIL + r"(?![\u4e00-\u9fff]{0,2}(?:信息|公开))",
+                         question)
+
+
+def _last_head(text: str, terms: list[str], question: str = "") -> str | None:
+    best, pos = None, -1
+    for t in terms:
+        if t in _GENERIC_HEADS or (t not in BOUND_HEADS and not _is_noun(t, question)):
+            continue
+        i = text.rfind(t)
+        if i >= 0 and i + len(t) > pos:
+            best, pos = t, i + len(t)
+    if best in BOUND_HEADS:
+        return BOUND_HEADS[best] if BOUND_HEADS[best] in text else None
+    return best
+
+
 def head_term(q: str, terms: list[str]) -> str | None:
-    """The specific term written last before the ask in its clause: "行政诉讼案件中败诉多少件" -> 败诉,
-    "通过政府公报公开的政府信息有多少条" -> 公报. It is what tells this number from its neighbours
-    (败诉 vs. all lawsuits), so a number whose sentence never says it is not the answer."""
+    """The noun that tells the asked number from its neighbours: the counted noun after the ask
+    ("汇总了多少个自治区人民政府部门" -> 部门 … when it is specific), else the specific noun written last
+    before the ask in its clause ("行政诉讼案件中败诉多少件" -> 败诉, "通过政府公报公开的政府信息有多少条" ->
+    公报). Verbs (汇总, 推送) and words every statistic shares (申请, 信息) are no heads."""
     m = re.search(_ASK, q)
     if not m:
         return None
-    quoted = re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q[: m.start()])
+    quoted = [x for x in re.finditer(r"[“\"「]([^”\"」]{2,20})[”\"」]", q[: m.start()])
+              if not _NAMED_CHANNEL.match(q[x.end() :])]
     if quoted:  # the asker's own exact label ("因“申请信息不存在”而无法提供的…") says it best
-        return quoted[-1]
+        return quoted[-1].group(1)
+    q = re.sub(r"[（(][^）)]*[）)]", lambda p: " " * len(p.group(0)), q)  # an aside "（主要为…）" names no head
     clause_start = max([c.end() for c in re.finditer(r"[，,。？?；;]", q[: m.start()])] or [0])
+    clause_end = next((c.start() for c in re.finditer(r"[，,。？?；;]", q[m.end() :])), len(q) - m.end()) + m.end()
+    counted = re.match(rf"{_ASK}\s*(?:万|亿)?(?:{_UNIT_ALT})?(.*)", q[m.start() : clause_end])
+    after = _last_head(counted.group(1), terms, q) if counted else None
+    if after:
+        return after
     # "通州区中仓街道2025年依申请公开有几次": the words before the year name the report, not the number.
     year = re.search(r"(?:19|20)\d{2}\s*年度?", q[clause_start : m.start()])
-    before = q[clause_start + (year.end() if year else 0) : m.start()]
-    best, pos = None, -1
-    for t in terms:
-        if t in _GENERIC_HEADS:
-            continue
-        i = before.rfind(t)
-        if i >= 0 and i + len(t) > pos:
-            best, pos = t, i + len(t)
-    return best
+    return _last_head(q[clause_start + (year.end() if year else 0) : m.start()], terms, q)
 
 
 def split_question(question: str) -> list[str]:
