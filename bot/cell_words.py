@@ -77,6 +77,12 @@ ROW_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     (ACTIVE, "政府集中采购"): ("政府集中采购", "集中采购", "采购项目", "采购总金额", "采购金额", "采购"),
 }
 
+# Phrases that name a row only when the question names no other ("法律服务机构提出的申请" is 本年新收, while in
+# "予以公开的申请中自然人提出的" the row is 予以公开).
+WEAK_ROW_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
+    (REQUEST, "本年新收政府信息公开申请数量"): ("提出", "提交", "递交"),
+}
+
 # (table, column segment) -> the phrases that name it. 总计 is what a question that names no column means.
 COL_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     (REQUEST, "自然人"): ("自然人", "个人", "公民", "群众"),
@@ -131,6 +137,7 @@ class Mention:
     end: int
     rows: tuple[tuple[str, str], ...]  # (table, row path) named
     cols: tuple[tuple[str, str], ...]  # (table, column segment) named
+    weak: bool = False  # names its row only when nothing else names one (WEAK_ROW_WORDS)
 
 
 def _lexicon() -> list[tuple[str, Mention]]:
@@ -142,9 +149,13 @@ def _lexicon() -> list[tuple[str, Mention]]:
     for target, phrases in COL_WORDS.items():
         for p in phrases:
             cols.setdefault(p, []).append(target)
-    words = set(rows) | set(cols) | set(STOP_PHRASES)
-    return sorted(((w, Mention(0, 0, tuple(rows.get(w, ())), tuple(cols.get(w, ())))) for w in words),
-                  key=lambda x: -len(x[0]))
+    weak: dict[str, list[tuple[str, str]]] = {}
+    for target, phrases in WEAK_ROW_WORDS.items():
+        for p in phrases:
+            weak.setdefault(p, []).append(target)
+    words = set(rows) | set(cols) | set(weak) | set(STOP_PHRASES)
+    return sorted(((w, Mention(0, 0, tuple(rows.get(w, weak.get(w, ()))), tuple(cols.get(w, ())), w in weak))
+                   for w in words), key=lambda x: -len(x[0]))
 
 
 _LEXICON = _lexicon()
@@ -163,7 +174,7 @@ def mentions(text: str) -> list[Mention]:
                 continue
             taken[a:b] = [True] * (b - a)
             if m.rows or m.cols:
-                out.append(Mention(a, b, m.rows, m.cols))
+                out.append(Mention(a, b, m.rows, m.cols, m.weak))
     return sorted(out, key=lambda m: m.start)
 
 

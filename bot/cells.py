@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.cell_words import ACTIVE, QUALIFIERS, REQUEST, REVIEW, leftover, mentions
+from bot.query import subject_of
 from govqa.cells import Cell, cells_in_text
 from govqa.types import Citation, Value
 
@@ -24,6 +25,7 @@ _PARENT_TOTAL = {"本年度办理结果": "本年度办理结果/总计"}
 # The unit a question asks in, and which of them a table's count (件) may be asked in.
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万元|亿元|元|人次|件|个|条|次|人|项|宗|起|份|篇|家|期|批)")
 _COUNT_UNITS = {"件", "个", "宗", "起", "份"}
+_NOT_A_BODY = re.compile(r"^(?:截至|截止|到|至|自|从|在|于|今年|去年|本年|全年)")  # "截至2022年…" names no body
 
 
 def _core(segment: str) -> str:
@@ -56,7 +58,8 @@ def _kind(rows: set[tuple[str, str]], row_text: str) -> str | None:
 
 def asked_row(row_text: str) -> tuple[str, str] | None:
     """(table, row path) the words name, or None when they name none or more than one row."""
-    rows = {t for m in mentions(row_text) for t in m.rows}
+    found = mentions(row_text)
+    rows = {t for m in found if not m.weak for t in m.rows} or {t for m in found if m.weak for t in m.rows}
     kind = _kind(rows, row_text)
     paths = {p for k, p in rows if k == kind}
     paths = {p for p in paths if not any(q.startswith(p + "/") for q in paths)}  # a parent only narrows
@@ -86,9 +89,20 @@ def _unit_fits(question: str, cell: Cell) -> bool:
     return cell.unit == "件" and asked in _COUNT_UNITS
 
 
+def _names_body(text: str, subject: str) -> bool:
+    """Whether a report names the body a question asks about (its whole name or a tail of it, the rule
+    bot/answer.py's ``names_report`` applies to passages). A table's cells are its issuer's own figures:
+    "自然资源部…本年新收…" is never answered from another body's table."""
+    if not subject or _NOT_A_BODY.match(subject):
+        return True
+    return any(subject[i:] in text for i in range(max(1, len(subject) - 3)))
+
+
 def table_cell(question: str, text: str, row_text: str | None = None) -> Cell | None:
     """The one cell of this document's tables the question asks for, or None."""
     row_text = row_text or question
+    if not _names_body(text, subject_of(row_text)):
+        return None
     if QUALIFIERS.search(leftover(row_text, mentions(row_text))) or QUALIFIERS.search(
             leftover(question, mentions(question))):
         return None
