@@ -68,6 +68,7 @@ _ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(]
 _SECTION = re.compile(r"第[二两]十条第（[一二三四五六七八九十]+）项")
 _PROSE_AFTER = re.compile(r"^[件条个次人项篇期家名年月日%，,。；;、]")  # "…申请13件，" is a sentence
 _REQUEST_HEAD = ("申请人情况", "勾稽")
+_REQUEST_TOP_WORDS = ("申请数量", "办理结果", "结转")  # what the 申请 table's 一、…四、 rows say
 _REVIEW_HEAD = ("行政复议", "行政诉讼")
 _TEMPLATE_PARTS = {canon_label(p) for rows in REQUEST_ROWS.values() for path in rows for p in path}
 
@@ -296,7 +297,7 @@ def _anchor(unit: Unit, template: str) -> tuple[str, int] | None:
         if any(w in t for w in _REQUEST_HEAD):
             return KIND_REQUEST, p.start
     groups = _groups(unit.texts)
-    if unit.values and groups and _TOP.match(groups[-1][0]):
+    if unit.values and groups and _TOP.match(groups[-1][0]) and any(w in groups[-1][0] for w in _REQUEST_TOP_WORDS):
         _, ok = match_request_label([groups[-1][0]], REQUEST_ROWS[template])
         if ok:
             return KIND_REQUEST, unit.texts[groups[-1][1]].start

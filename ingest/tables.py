@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from govqa.cells import SEP
 from govqa.text import normalize_text
@@ -211,6 +212,7 @@ def cell_text(text: str) -> str:
     return text.replace(SEP, "|").replace("=", "＝").replace("【", "[").replace("】", "]")
 
 
+@lru_cache(maxsize=8192)
 def canon_label(label: str) -> str:
     """Comparable form of a label: no spaces, brackets and enumerator punctuation unified."""
     s = re.sub(r"\s+", "", normalize_text(label))
@@ -219,6 +221,7 @@ def canon_label(label: str) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)
 def _split_enum(label: str) -> tuple[str, str]:
     s = canon_label(label)
     m = _ENUM.match(s)
