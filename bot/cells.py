@@ -16,6 +16,7 @@ import re
 from bot.cell_words import ACTIVE, QUALIFIERS, REQUEST, REVIEW, leftover, mentions
 from bot.query import subject_of
 from govqa.cells import Cell, cells_in_text
+from govqa.text import normalize_text
 from govqa.types import Citation, Value
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])")
@@ -25,7 +26,7 @@ _PARENT_TOTAL = {"本年度办理结果": "本年度办理结果/总计"}
 # The unit a question asks in, and which of them a table's count (件) may be asked in.
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万元|亿元|元|人次|件|个|条|次|人|项|宗|起|份|篇|家|期|批)")
 _COUNT_UNITS = {"件", "个", "宗", "起", "份"}
-_NOT_A_BODY = re.compile(r"^(?:截至|截止|到|至|自|从|在|于|今年|去年|本年|全年)")  # "截至2022年…" names no body
+_NOT_A_BODY = re.compile(r"截至|截止|到|至|自|从|在|于|今年|去年|本年|全年")  # "截至2022年…" names no body
 
 
 def _core(segment: str) -> str:
@@ -56,10 +57,17 @@ def _kind(rows: set[tuple[str, str]], row_text: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def asked_row(row_text: str) -> tuple[str, str] | None:
-    """(table, row path) the words name, or None when they name none or more than one row."""
-    found = mentions(row_text)
-    rows = {t for m in found if not m.weak for t in m.rows} or {t for m in found if m.weak for t in m.rows}
+def _rows(text: str) -> set[tuple[str, str]]:
+    found = mentions(text)
+    return {t for m in found if not m.weak for t in m.rows} or {t for m in found if m.weak for t in m.rows}
+
+
+def asked_row(question: str, row_text: str | None = None) -> tuple[str, str] | None:
+    """(table, row path) the words name, or None when they name none or more than one row. ``row_text``
+    (the question with the ask before it) names the row when the question names none, and the table
+    ("…政府信息公开申请？其中结转下年度继续办理的有几件？": 结转下年度, of the 申请 table)."""
+    row_text = row_text or question
+    rows = _rows(question) or _rows(row_text)
     kind = _kind(rows, row_text)
     paths = {p for k, p in rows if k == kind}
     paths = {p for p in paths if not any(q.startswith(p + "/") for q in paths)}  # a parent only narrows
@@ -90,12 +98,20 @@ def _unit_fits(question: str, cell: Cell) -> bool:
 
 
 def _names_body(text: str, subject: str) -> bool:
-    """Whether a report names the body a question asks about (its whole name or a tail of it, the rule
-    bot/answer.py's ``names_report`` applies to passages). A table's cells are its issuer's own figures:
+    """Whether a report names the body a question asks about: its whole name, or the name without a
+    leading place of two or more characters ("舒城经济开发区" for "安徽舒城经济开发区"), never a tail cut
+    inside a word ("然资源部" is in "自然资源部门"). A table's cells are its issuer's own figures:
     "自然资源部…本年新收…" is never answered from another body's table."""
-    if not subject or _NOT_A_BODY.match(subject):
+    subject = _plain(normalize_text(subject))
+    if not subject or _NOT_A_BODY.fullmatch(subject):
         return True
-    return any(subject[i:] in text for i in range(max(1, len(subject) - 3)))
+    plain = _plain(text)
+    return any(subject[i:] in plain for i in (0, *range(2, len(subject) - 3)))
+
+
+def _plain(text: str) -> str:
+    """Without brackets and spaces: "高新区（新市区）" and "高新区(新市区)" are one name."""
+    return re.sub(r"[()（）\s]", "", text)
 
 
 def table_cell(question: str, text: str, row_text: str | None = None) -> Cell | None:
@@ -106,7 +122,7 @@ def table_cell(question: str, text: str, row_text: str | None = None) -> Cell | 
     if QUALIFIERS.search(leftover(row_text, mentions(row_text))) or QUALIFIERS.search(
             leftover(question, mentions(question))):
         return None
-    asked = asked_row(row_text)
+    asked = asked_row(question, row_text)
     if asked is None:
         return None
     kind, want = asked

@@ -219,3 +219,19 @@ def test_each_cell_is_asked_five_ways_at_least():
 ])
 def test_an_ambiguous_or_qualified_question_gets_no_cell(texts, question):
     assert table_cell(question, texts["huaian"]) is None
+
+
+def test_a_later_ask_takes_its_table_and_row_from_the_question_before_it(texts):
+    """"…收到多少件政府信息公开申请？其中结转下年度继续办理的有几件？": the second ask names its own row
+    (结转下年度, 103) but says 申请 only through the first; "其中自然人多少件" names only a column (3001)."""
+    first = "淮安市2024年全年共收到多少件政府信息公开申请？"
+    later = table_cell("其中结转下年度继续办理的有几件？", texts["huaian"], row_text=first + "其中结转下年度继续办理的有几件？")
+    assert later is not None and later.value == 103
+    person = table_cell("其中自然人多少件？", texts["huaian"], row_text=first + "其中自然人多少件？")
+    assert person is not None and person.value == 3001
+    assert table_cell("其中结转下年度继续办理的有几件？", texts["huaian"]) is None  # alone it names no table
+
+
+def test_a_cell_is_only_read_from_the_report_of_the_body_asked_about(texts):
+    assert table_cell("自然资源部2024年本年新收政府信息公开申请多少件？", texts["huaian"]) is None
+    assert table_cell("淮安市2024年本年新收政府信息公开申请多少件？", texts["huaian"]).value == 3119
