@@ -13,6 +13,7 @@ from bot.cells import cell_answer
 from bot.extract import MIN_SUPPORT, extract_values, label_covers
 from bot.query import analyse, split_question, subject_of
 from bot.verify import verify
+from govqa.cells import is_row_line
 from govqa.places import short_name
 from govqa.text import sentence_spans
 from govqa.types import Answer, Backend, Citation, DocRecord, Hit, Query, Value, doc_label
@@ -197,6 +198,8 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 continue
         if query.numeric:
             prose = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
+            if prose.values and any(is_row_line(c.quote) for c in prose.citations):
+                prose = prose._replace(values=[])  # a table row answers only as a cell, by bot/cells.py's rules
             from_cells = _from_tables(store, query, flt.doc_ids, hits, texts)
             if (from_cells and prose.values and prose.support >= VERBATIM_SUPPORT
                     and [v.value for v in prose.values] != [v.value for v in from_cells[0]]):

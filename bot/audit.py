@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.numbers import Number, parse_numbers
 from govqa.cells import Cell, cells_in_text
+from govqa.text import UNREADABLE
 from govqa.types import Document, issuer_key
 
 PASS, FAIL, UNCERTAIN = "PASS", "FAIL", "UNCERTAIN"
@@ -87,8 +88,14 @@ def _sum_check(check: str, what: str, parts: list[Cell], total: Cell | None, oth
                    [_cite(c) for c in cells])
 
 
-def table_checks(cells: list[Cell]) -> list[Finding]:
+def table_checks(cells: list[Cell], unreadable: list[tuple[int, str]] | None = None) -> list[Finding]:
+    """``unreadable``: (offset, line) of the table lines ingest could not split (【无法拆分】…). A sum over
+    every row of the 申请 table, when one of its rows is such a line, cannot be checked: it is UNCERTAIN,
+    never a FAIL the report did not make."""
     out: list[Finding] = []
+    request = [c for c in cells if c.kind == "申请"]
+    lost = [line for at, line in unreadable or []
+            if request and min(c.row_start for c in request) < at < max(c.row_end for c in request)]
     by = {(c.row, c.col): c for c in cells}
     apply_cols = [c.col for c in cells if c.row == _NEW]
     for col in apply_cols:
@@ -113,7 +120,12 @@ def table_checks(cells: list[Cell]) -> list[Finding]:
                                    f"{_fmt(total.value)} + {_fmt(cout.value)} = {_fmt(right)}", [_cite(x) for x in cells_]))
         leaves = [c for c in cells if c.row.startswith(_RESULTS) and c.row != _TOTAL_ROW and c.col == col]
         if leaves:
-            out.append(_sum_check("申请/办理结果合计", f"{col}：办理结果各项之和与（七）总计", leaves, by.get((_TOTAL_ROW, col))))
+            found = _sum_check("申请/办理结果合计", f"{col}：办理结果各项之和与（七）总计", leaves, by.get((_TOTAL_ROW, col)))
+            if lost and found.status != UNCERTAIN:
+                found.status = UNCERTAIN
+                found.message = (f"{col}：办理结果各项之和与（七）总计：无法核对（{len(lost)} 行数字粘连、无法拆分，"
+                                 f"如 {lost[0][:30]}）")
+            out.append(found)
     for row in dict.fromkeys(c.row for c in cells if c.kind == "申请"):
         row_cells = [c for c in cells if c.row == row]
         parts = [c for c in row_cells if c.col != "总计"]
@@ -205,7 +217,8 @@ def _narrative_checks(text: str, cells: list[Cell]) -> list[Finding]:
 
 def audit_document(doc: Document) -> list[Finding]:
     cells = cells_in_text(doc.text)
-    findings = table_checks(cells) + prose_checks(doc, cells)
+    unreadable = [(m.start(), m.group()) for m in re.finditer(f"^{UNREADABLE}.*$", doc.text, re.M)]
+    findings = table_checks(cells, unreadable) + prose_checks(doc, cells)
     for f in findings:
         f.doc, f.source = doc.doc_id, doc.source
     return findings

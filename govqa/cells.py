@@ -16,6 +16,7 @@ from typing import Any
 SEP = "｜"
 _ROW = re.compile(r"^【表(\d+)】([^｜\n]+)((?:｜[^｜=\n]+=[^｜\n]*)+)$", re.M)
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_WITH_UNIT = re.compile(r"^(-?\d+(?:\.\d+)?)(万元|元)$")  # "70487元": a cell that writes its own unit
 
 
 @dataclass
@@ -69,8 +70,10 @@ def cells_in_text(text: str) -> list[Cell]:
         for part in m.group(3).split(SEP)[1:]:
             col, _, raw = part.partition("=")
             start = pos + len(SEP) + len(col) + 1
-            value = float(raw) if _NUMBER.match(raw) else None
-            out.append(Cell(table, kind, row, col, raw, value, cell_unit(kind, col), start, start + len(raw),
+            value, unit = (float(raw) if _NUMBER.match(raw) else None), cell_unit(kind, col)
+            if m_unit := _WITH_UNIT.match(raw):
+                value, unit = float(m_unit.group(1)), m_unit.group(2)
+            out.append(Cell(table, kind, row, col, raw, value, unit, start, start + len(raw),
                             m.start(), m.end(), m.group(0)))
             pos = start + len(raw)
     return out

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from govqa.cells import SEP
 from govqa.text import normalize_text
@@ -211,7 +212,8 @@ def cell_text(text: str) -> str:
     return text.replace(SEP, "|").replace("=", "＝").replace("【", "[").replace("】", "]")
 
 
-def _canon(label: str) -> str:
+@lru_cache(maxsize=8192)
+def canon_label(label: str) -> str:
     """Comparable form of a label: no spaces, brackets and enumerator punctuation unified."""
     s = re.sub(r"\s+", "", normalize_text(label))
     s = s.replace("(", "（").replace(")", "）")
@@ -219,8 +221,9 @@ def _canon(label: str) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)
 def _split_enum(label: str) -> tuple[str, str]:
-    s = _canon(label)
+    s = canon_label(label)
     m = _ENUM.match(s)
     if not m:
         return "", s
@@ -300,7 +303,7 @@ def _is_split_row(last: list[GridCell], first: list[GridCell]) -> bool:
     if not all(_is_numberish(c.text) for c in vals_a + vals_b):
         return False
     leaf = cell_text(first[-_VALUES - 1].text)
-    if not leaf or _ENUM.match(_canon(leaf)) or first[-_VALUES - 1] is last[-_VALUES - 1]:
+    if not leaf or _ENUM.match(canon_label(leaf)) or first[-_VALUES - 1] is last[-_VALUES - 1]:
         return False
     return not any(c.text.strip() for c in vals_a) or not any(c.text.strip() for c in vals_b)
 
@@ -319,7 +322,7 @@ def _glue_cut_labels(before: list[list[GridCell]], after: list[list[GridCell]]) 
         if _is_numberish(cell.text) and cell.text.strip():
             continue
         text = cell_text(cell.text)
-        if text and _ENUM.match(_canon(text)):
+        if text and _ENUM.match(canon_label(text)):
             continue
         prev = next((p for p in labels_last if _overlap(p, cell) > 0.6), None)
         if prev is None or prev is labels_last[-1]:
@@ -475,11 +478,16 @@ def _review_rows(rows: Sequence[Sequence[GridCell]]) -> list[Row]:
         if not all(_is_numberish(c.text) for c in values) or not any(c.text.strip() for c in values):
             continue
         label = "/".join(t for t in (cell_text(c.text) for c in r[:-n]) if t)
-        cells = _value_cells(values, REVIEW_COLS + LITIGATION_COLS)
-        page = _row_page(values)
-        out.append(Row(key="行政复议", label=label or "行政复议", cells=cells[:5], page=page))
-        out.append(Row(key="行政诉讼", label=label or "行政诉讼", cells=cells[5:], page=page))
+        out += review_rows(label, _value_cells(values, REVIEW_COLS + LITIGATION_COLS), _row_page(values))
     return out
+
+
+def review_rows(label: str, cells: Sequence[Cell], page: int | None = None) -> list[Row]:
+    """The 复议诉讼 table's one line of 15 values as its two rows, 行政复议 (5) and 行政诉讼 (10), as every
+    reader keys them."""
+    n = len(REVIEW_COLS)
+    return [Row(key="行政复议", label=label or "行政复议", cells=list(cells[:n]), page=page),
+            Row(key="行政诉讼", label=label or "行政诉讼", cells=list(cells[n:]), page=page)]
 
 
 _SECTION = re.compile(r"第[二两]十条第（[一二三四五六七八九十]+）项")
@@ -491,7 +499,7 @@ def _active_rows(rows: Sequence[Sequence[GridCell]], template: str | None) -> li
     out = []
     for r in rows:
         texts = [cell_text(c.text) for c in r]
-        canon = [_canon(t) for t in texts]
+        canon = [canon_label(t) for t in texts]
         m = _SECTION.search("".join(canon))
         if m and len([t for t in texts if t]) == 1:
             section, heads = m.group(0), []
@@ -500,7 +508,7 @@ def _active_rows(rows: Sequence[Sequence[GridCell]], template: str | None) -> li
             continue
         if canon[0] == "信息内容":
             tpl_cols = sections.get(section, ([], []))[1]
-            heads = [(c, _best(_canon(t), tpl_cols)) for c, t in zip(r[1:], texts[1:])]
+            heads = [(c, _best(canon_label(t), tpl_cols)) for c, t in zip(r[1:], texts[1:])]
             continue
         tpl_rows = sections.get(section, ([], []))[0]
         row_label = _best(canon[0], tpl_rows)
@@ -517,7 +525,7 @@ def _active_rows(rows: Sequence[Sequence[GridCell]], template: str | None) -> li
 
 def _best(label: str, options: Sequence[str]) -> str:
     """The template label closest to ``label``, or the label itself when none is close."""
-    scored = [(_similar(label, _canon(o)), o) for o in options]
+    scored = [(_similar(label, canon_label(o)), o) for o in options]
     score, best = max(scored, default=(0.0, label))
     return best if score >= 0.6 else label
 
@@ -625,6 +633,60 @@ def locate_cells(text: str, tables: Sequence[Table]) -> list[CellRecord]:
 # ---------------------------------------------------------------- flattened rows in plain text
 
 
+# Groups of a row whose first numbers add up to the next one: (first, total) column indices.
+REQUEST_SUMS = [(0, 6)]  # 自然人 + five 法人或其他组织 columns = 总计
+REVIEW_SUMS = [(0, 4), (5, 9), (10, 14)]  # 维持 + 纠正 + 其他 + 尚未审结 = 总计, for 复议 and each 诉讼 block
+_MAX_GLUED_DIGITS = 9  # the longest number one glued cell is read as
+
+
+def glued_reading(tokens: Sequence[str], n: int, sums: Sequence[tuple[int, int]] = ()) -> list[str] | None:
+    """The one way to cut a glued run into ``n`` numbers, or None when there is none or more than one.
+
+    ``tokens`` are the run's pieces as the source separated them (a space, a line break): a cut always
+    falls between them, and a token that is not all digits (``18651.06``, ``70487元``) is one number
+    that is never cut. No number gets a leading zero, and each (first, total) of ``sums`` must add up.
+    A run that more than one reading fits is unreadable: guessing would show a number nobody wrote.
+    """
+    if not tokens or any(not t for t in tokens):
+        return None
+    found: list[list[str]] = []
+
+    def sums_hold(parts: list[str]) -> bool:
+        for lo, total in sums:
+            if total < len(parts) and sum(float(p) for p in parts[lo:total]) != float(parts[total]):
+                return False
+        return True
+
+    def dfs(k: int, pos: int, parts: list[str]) -> None:
+        if len(found) > 1:
+            return
+        if k == len(tokens):
+            if len(parts) == n and sums_hold(parts):
+                found.append(list(parts))
+            return
+        tok = tokens[k]
+        if pos == 0 and not tok.isdigit():  # an atomic token: one number as written
+            if parse_value(tok) is not None and len(parts) < n:
+                parts.append(tok)
+                if sums_hold(parts):
+                    dfs(k + 1, 0, parts)
+                parts.pop()
+            return
+        for end in range(pos + 1, min(len(tok), pos + _MAX_GLUED_DIGITS) + 1):
+            part = tok[pos:end]
+            if len(part) > 1 and part[0] == "0":
+                break
+            if len(parts) >= n:
+                break
+            parts.append(part)
+            if sums_hold(parts):
+                dfs(k + 1, 0, parts) if end == len(tok) else dfs(k, end, parts)
+            parts.pop()
+
+    dfs(0, 0, [])
+    return found[0] if len(found) == 1 else None
+
+
 def split_glued_row(label: str, digits: str, template: str | None = None) -> Row | None:
     """Read a row whose numbers were flattened together, e.g. ``一、本年新收政府信息公开申请数量640020470``.
 
@@ -636,53 +698,17 @@ def split_glued_row(label: str, digits: str, template: str | None = None) -> Row
     tokens = digits.split()
     if not tokens or not all(t.isdigit() for t in tokens):
         return None
-    canon = _canon(label)
+    canon = canon_label(label)
     if "行政复议" in canon or "行政诉讼" in canon:
-        n, groups = 15, [(0, 4), (5, 9), (10, 14)]
+        n, sums = 15, REVIEW_SUMS
         key, cols = "行政复议行政诉讼", REVIEW_COLS + LITIGATION_COLS
         matched = True
     else:
-        n, groups = len(REQUEST_COLS), [(0, 6)]
+        n, sums = len(REQUEST_COLS), REQUEST_SUMS
         path, ok = match_request_label([label], REQUEST_ROWS[template or "2021"])
         key, cols, matched = "/".join(path) if ok else canon, REQUEST_COLS, ok
-    s = "".join(tokens)
-    bounds = set()
-    acc = 0
-    for t in tokens[:-1]:
-        acc += len(t)
-        bounds.add(acc)
-    found: list[list[str]] = []
-
-    def ok_groups(parts: list[str]) -> bool:
-        for lo, total in groups:
-            if total < len(parts) and sum(int(p) for p in parts[lo:total]) != int(parts[total]):
-                return False
-        return True
-
-    def dfs(pos: int, parts: list[str]) -> None:
-        if len(found) > 1:
-            return
-        if len(parts) == n:
-            if pos == len(s) and ok_groups(parts):
-                found.append(list(parts))
-            return
-        if pos >= len(s) or len(s) - pos < n - len(parts):
-            return
-        for end in range(pos + 1, min(len(s), pos + 9) + 1):
-            part = s[pos:end]
-            if len(part) > 1 and part[0] == "0":
-                break
-            if any(pos < b < end for b in bounds):
-                break
-            parts.append(part)
-            if ok_groups(parts):
-                dfs(end, parts)
-            parts.pop()
-            if end in bounds:
-                break
-
-    dfs(0, [])
-    if len(found) != 1:
+    parts = glued_reading(tokens, n, sums)
+    if parts is None:
         return None
-    cells = [Cell(col=c, raw=p, value=float(p)) for c, p in zip(cols, found[0])]
+    cells = [Cell(col=c, raw=p, value=float(p)) for c, p in zip(cols, parts)]
     return Row(key=key, label=normalize_text(label), cells=cells, matched=matched)

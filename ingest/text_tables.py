@@ -17,17 +17,15 @@ column by column. Instead:
 Each table found becomes the same ``Table`` as from a PDF or HTML page (ingest/tables.py), rendered as
 one citable line per row. A run of tabbed lines that is none of the national tables stays as it was.
 
-Text scraped from a page may instead glue a row's cells into one digit run
-("一、本年新收政府信息公开申请数量640020470" is 64|0|0|2|0|4|70). Such a row is read only where the
-row's own column count and sums force one reading (``split_glued_row``); any other glued row stays
-as text marked 【无法拆分】, which no answer ever cites.
+A page copied with no separators at all (one cell per line, or the digits glued together) is read by
+ingest/flat_tables.py.
 """
 
 from __future__ import annotations
 
 import re
 
-from govqa.text import UNREADABLE
+from ingest.flat_tables import flat_tables
 from ingest.tables import (
     KIND_ACTIVE,
     KIND_OTHER,
@@ -38,13 +36,10 @@ from ingest.tables import (
     REQUEST_COLS,
     REVIEW_COLS,
     GridCell,
-    Table,
     assemble,
     build_tables,
     classify,
-    detect_template,
     parse_value,
-    split_glued_row,
 )
 
 _TOP = re.compile(r"^[一二三四五六七八九十]+[、.．]")
@@ -137,41 +132,6 @@ def tab_tables(raw: str) -> str:
         blocks.append(PLACEHOLDER.format(len(groups)))
         done = end
     if not groups:
-        return _glued_tables(raw, lines)
+        return flat_tables(raw)[0]
     blocks += lines[done:]
     return assemble(blocks, build_tables(groups))
-
-
-_GLUED = re.compile(r"^\s*((?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])?[^\d|\t]{2,60}?)"
-                    r"\s*(\d[\d ]{6,})\s*$")
-_MIN_GLUED_ROWS = 3  # fewer is a sentence that ends in a number, not a table
-
-
-def _glued_tables(raw: str, lines: list[str]) -> str:
-    """Runs of glued 申请 rows, each row read only when its own sums force one reading."""
-    template = detect_template([[[GridCell(raw, 0, 1)]]])
-    blocks: list[str] = []
-    tables: list[Table] = []
-    i = 0
-    while i < len(lines):
-        j = i
-        while j < len(lines) and (_GLUED.match(lines[j]) or (j > i and _TOP.match(lines[j].strip() or "x"))):
-            j += 1
-        glued = [m for line in lines[i:j] if (m := _GLUED.match(line))]
-        if len(glued) < _MIN_GLUED_ROWS:
-            blocks.append(lines[i])
-            i += 1
-            continue
-        rows = []
-        for line in lines[i:j]:
-            m = _GLUED.match(line)
-            row = split_glued_row(m.group(1).strip(), m.group(2), template) if m else None
-            if row is not None and row.matched:
-                rows.append(row)
-            else:  # a heading stays; a row with no one reading stays as text, marked so it is never cited
-                blocks.append(f"{UNREADABLE}{line.strip()}" if m else line)
-        if rows:
-            tables.append(Table(kind=KIND_REQUEST, template=template, index=len(tables) + 1, page=None, rows=rows))
-            blocks.append(PLACEHOLDER.format(len(tables)))
-        i = j
-    return assemble(blocks, tables) if tables else raw

@@ -32,6 +32,9 @@ def cell(library: Library, question: str) -> tuple[list[tuple[float, str]], str]
 
 @pytest.mark.parametrize("question,expected,row", [
     ("2024年淮安市政府信息公开申请中予以公开的有多少件？", [(1362, "件")], "（一）予以公开"),
+    ("2024年淮安市人民政府本年新收政府信息公开申请总计多少件？", [(3119, "件")], "一、本年新收"),  # the template's words
+    ("2024年淮安市政府信息公开申请中同意公开的共有几件？", [(1362, "件")], "（一）予以公开"),
+    ("淮安市2024年有多少件政府信息公开申请结转到下一年度办理？", [(103, "件")], "四、结转下年度继续办理"),
     ("淮安市2024年本年新收政府信息公开申请多少件？其中自然人多少件？", [(3119, "件"), (3001, "件")], "一、本年新收"),
     ("2024年淮安市因政府信息公开被申请行政复议的总计多少件？", [(351, "件")], "【表3】行政复议"),
     ("2024年淮安市政府信息公开行政诉讼中复议后起诉的总计多少件？", [(20, "件")], "【表3】行政诉讼"),
@@ -41,6 +44,14 @@ def cell(library: Library, question: str) -> tuple[list[tuple[float, str]], str]
 def test_a_question_per_table_kind_is_answered_from_its_cell(lib, question, expected, row):
     got, quote = cell(lib, question)
     assert got == expected and row in quote
+
+
+@pytest.mark.parametrize("question", [
+    "2024年淮安市政府信息公开申请中法人或其他组织提出多少件？",  # five columns and no total of them
+    "2024年淮安市行政规范性文件多少件？",  # 本年制发 8, 本年废止 26 or 现行有效 66?
+])
+def test_a_question_that_fits_no_one_cell_is_refused(lib, question):
+    assert lib.ask(question, backend="extractive").answer.refused
 
 
 def test_a_blank_cell_is_no_answer(lib):
