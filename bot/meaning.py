@@ -67,6 +67,13 @@ def members_in(text: str) -> dict[str, set[str]]:
     return out
 
 
+_PREVIOUS_YEAR = re.compile(r"上年|去年|上一年")
+
+
+def metric_text(metric: Metric) -> str:
+    return metric.ask_text
+
+
 @dataclass
 class Metric:
     """What the question asks one number to be."""
@@ -74,6 +81,7 @@ class Metric:
     head: str | None  # the distinctive noun (bot.query.head_term), e.g. 行政规范性文件, 新浪微博, 本年新收
     period: str | None  # a period shorter than the year (季度/半年/月) the question names
     qualifiers: dict[str, set[str]]  # family members the ask names (渠道: {抖音})
+    ask_text: str = ""  # the ask as written
 
 
 @dataclass
@@ -91,7 +99,7 @@ def period_of(text: str) -> str | None:
 
 
 def metric_of(ask_text: str, head: str | None) -> Metric:
-    return Metric(head, period_of(ask_text), members_in(ask_text))
+    return Metric(head, period_of(ask_text), members_in(ask_text), ask_text)
 
 
 def _qualifier_conflict(metric: Metric, label: str, window: str) -> str:
@@ -158,6 +166,10 @@ class Label:
         return self.own if self.own.strip() else self.context
 
 
+# The words between the old and the new value of a change ("由25%提高到100%", "从3件降至1件").
+_CHANGE_TO = re.compile(r"^(?:提高|增加|上升|下降|减少|增长|降低|提升|升|降|增)(?:到|至|为)$")
+
+
 def own_label(window: str, every: list[Number], i: int) -> Label:
     """The phrase number i closes (back to the previous number or delimiter), the noun after it, and,
     when the phrase is empty of content (其中6件, 共计…), its clause as context. In a 分别 construction
@@ -175,6 +187,8 @@ def own_label(window: str, every: list[Number], i: int) -> Label:
         # "推送政策解读、工作动态等信息936条": a list of kinds closed by 等 is one label
         cut = max([m.end() for m in LABEL_DELIMITERS.finditer(window, start, cut - 1)] or [start])
     label = window[cut : n.start].replace(" ", "")
+    if i and _CHANGE_TO.match(label):  # "答复率由25%提高到100%": the new value is labelled like the old
+        return own_label(window, every, i - 1)
     if not EMPTY_LABEL.match(label):
         return Label(label.strip(), after)
     clause = max([m.end() for m in _CLAUSE_END.finditer(window, 0, max(0, cut - 1))] or [0])
@@ -247,6 +261,8 @@ def read(metric: Metric, asked: str, window: str, every: list[Number], i: int, b
     conflict = _qualifier_conflict(metric, lab.own, window)
     if conflict:
         return Reading(asked, shown, False, conflict)
+    if _PREVIOUS_YEAR.search(lab.own) and not _PREVIOUS_YEAR.search(metric_text(metric)):
+        return Reading(asked, shown, False, "数字是上一年度的，问的是本年度")
     own_period = period_of(lab.before or lab.context)
     if own_period != metric.period and (own_period or (metric.period and not period_of(window[: every[i].start]))):
         want = metric.period or "全年"

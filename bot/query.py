@@ -41,10 +41,19 @@ def asked_unit(q: str) -> str | None:
 
 def count_values(q: str) -> int:
     n = len(re.findall(_ASK + r"(?!少数)", q))
-    for m in re.finditer(r"([^，。？；]*?)各(?:是|为|有)?" + _ASK, q):
-        items = re.split(r"[和与及、]", m.group(1))
-        n += max(0, len([i for i in items if i.strip()]) - 1)
+    for m in _EACH.finditer(q):
+        n += max(0, len(each_items(m.group(1))) - 1)
     return n
+
+
+_EACH = re.compile(r"([^，。？；]*?)(?:分别|各)(?:是|为|有)?(" + _ASK + r"[^，。？；]*)")
+
+
+def each_items(text: str) -> list[str]:
+    """The items of "A和B各多少": split on 和/与/及 when the list uses them (财政预算、决算信息 stays one
+    item), on 、 otherwise."""
+    sep = r"[和与及]" if re.search(r"[和与及]", text) else r"、"
+    return [i for i in re.split(sep, text) if i.strip()]
 
 
 # The counting unit a statistic's noun implies, for questions that say "…数是多少".
@@ -110,6 +119,11 @@ def split_asks(q: str, terms: list[str], n: int, unit: str | None) -> list[Ask]:
     """One Ask per 多少/几 when each stands in its own clause and there are as many as values asked
     ("共…多少条？其中…多少条？", "…多少条？占比多少？"); [] otherwise (the values are then taken in order)."""
     marks = list(re.finditer(_ASK + r"(?!少数)", q))
+    each = _EACH.search(q)
+    if each and len(marks) == 1 and n >= 2 and len(each_items(each.group(1))) == n:
+        # "同意公开和不予公开各有几件": one ask per item, each with the shared tail ("有几件")
+        return [Ask(item + each.group(2), asked_unit(each.group(2)) or unit, [t for t in terms if t in item])
+                for item in each_items(each.group(1))]
     if len(marks) < 2 or len(marks) != n:
         return []
     asks: list[Ask] = []
@@ -139,7 +153,7 @@ def split_asks(q: str, terms: list[str], n: int, unit: str | None) -> list[Ask]:
 # Nouns every statistic of these reports shares: they never tell one number from another.
 _GENERIC_HEADS = set(
     "申请 信息 政府 政府信息 公开 全省 全市 全县 各级 各类 案件 数量 总数 金额 总金额 总额 件数 次数 人数 条数 情况 数据 "
-    "数字 合计 总计 共计 年报 年度报告 低于 不低于 少于 不少于 超过 达到 以上 以下".split()
+    "数字 合计 总计 共计 年报 年度报告 本年 全年 今年 当年 本年度 低于 不低于 少于 不少于 超过 达到 以上 以下".split()
 )
 # A quoted name followed by one of these is the name of a channel or account ("“桃江县人民政府门户网”微信
 # 公众号"): it says whose channel, and the noun after it is what is counted.
@@ -159,6 +173,8 @@ GOVERNING_VERBS = set(
 )
 
 
+_MEASURE_SUFFIX = "[率量]"  # 答复率, 阅读量: a rate or volume of the verb before it
+
 _BODY_TAIL = r"(?:局|厅|委员会|委|办公室|办|署|中心|管委会|政府|街道|镇|乡|区|县|市|州|省|旗)"
 
 
@@ -174,13 +190,25 @@ def _is_noun(term: str, question: str = "") -> bool:
 
 
 def _last_head(text: str, terms: list[str], question: str = "") -> str | None:
-    best, pos = None, -1
+    """The specific noun written last in ``text``, grown over the terms right beside it: the
+    tokenizer cuts 行政规范性文件 into 行政 / 规范性 / 文件, and the head is the whole compound."""
+    spans: list[tuple[int, int]] = []
     for t in terms:
+        # A verb with a measure suffix is a noun: 答复率, 发布量 name what is counted.
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(t) + _MEASURE_SUFFIX, text)]
         if t in _GENERIC_HEADS or (t not in BOUND_HEADS and not _is_noun(t, question)):
             continue
-        i = text.rfind(t)
-        if i >= 0 and i + len(t) > pos:
-            best, pos = t, i + len(t)
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(t), text)]
+    if not spans:
+        return None
+    a, b = max(spans, key=lambda sp: (sp[1], sp[1] - sp[0]))
+    grown = True
+    while grown:
+        grown = False
+        for s, e in spans:
+            if e == a or s == b or (s < a < e) or (s < b < e):
+                a, b, grown = min(a, s), max(b, e), grown or (s < a or e > b)
+    best = text[a:b]
     if best in BOUND_HEADS:
         return BOUND_HEADS[best] if BOUND_HEADS[best] in text else None
     return best
