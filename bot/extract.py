@@ -118,11 +118,18 @@ _RUNNING = re.compile(r"截至|截止|历年|至今|以来")
 _DEPT_SELF = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我署|本署|我中心|本中心|我站|本站|我院|本院")
 
 
+_WHOLE_LEVEL = re.compile(r"全([省市区县州盟旗镇乡])")
+
+
 def subject_conflict(query: Query, sentence: str) -> bool:
     """A question about a whole area (全市, 各级…) is not answered by a department speaking of itself
-    ("我局收到…1件")."""
-    return bool(WHOLE_AREA.search(query.text)) and bool(_DEPT_SELF.search(sentence)) \
-        and not WHOLE_AREA.search(sentence)
+    ("我局收到…1件"), nor by another level's whole ("全县累计发布…" for 全市: the county's report)."""
+    if not WHOLE_AREA.search(query.text):
+        return False
+    asked, said = set(_WHOLE_LEVEL.findall(query.text)), set(_WHOLE_LEVEL.findall(sentence))
+    if asked and said and not asked & said:
+        return True
+    return bool(_DEPT_SELF.search(sentence)) and not WHOLE_AREA.search(sentence)
 
 
 def counts_something_else(query: Query, after: str) -> bool:

@@ -153,7 +153,8 @@ def split_asks(q: str, terms: list[str], n: int, unit: str | None) -> list[Ask]:
 # Nouns every statistic of these reports shares: they never tell one number from another.
 _GENERIC_HEADS = set(
     "申请 信息 政府 政府信息 公开 全省 全市 全县 各级 各类 案件 数量 总数 金额 总金额 总额 件数 次数 人数 条数 情况 数据 "
-    "数字 合计 总计 共计 年报 年度报告 本年 全年 今年 当年 本年度 低于 不低于 少于 不少于 超过 达到 以上 以下".split()
+    "数字 合计 总计 共计 累计 不少 至少 最少 最多 "
+    "年报 年度报告 本年 全年 今年 当年 本年度 低于 不低于 少于 不少于 超过 达到 以上 以下".split()
 )
 # A quoted name followed by one of these is the name of a channel or account ("“桃江县人民政府门户网”微信
 # 公众号"): it says whose channel, and the noun after it is what is counted.
@@ -173,6 +174,9 @@ GOVERNING_VERBS = set(
 )
 
 
+# A body's name at the start of a question, up to its last kind word: what is left is no part of a name.
+_BODY_NAME = re.compile(r"^[\u4e00-\u9fff]*(?:人民政府|"
+                        r"政府|管理委员会|管委会|委员会|办公室|办公厅|局|厅|委|部|街道|镇|乡|县|区|市|省|州|旗|盟)")
 _MEASURE_SUFFIX = "[率量]"  # 答复率, 阅读量: a rate or volume of the verb before it
 
 _BODY_TAIL = r"(?:局|厅|委员会|委|办公室|办|署|中心|管委会|政府|街道|镇|乡|区|县|市|州|省|旗)"
@@ -233,9 +237,14 @@ def head_term(q: str, terms: list[str]) -> str | None:
     after = _last_head(counted.group(1), terms, q) if counted else None
     if after:
         return after
-    # "通州区中仓街道2025年依申请公开有几次": the words before the year name the report, not the number.
+    # "通州区中仓街道2025年依申请公开有几次": the body named before the year names the report, not the
+    # number; what follows the body there is the asked channel ("…镇人民政府微信公众号2025年公开了…").
     year = re.search(r"(?:19|20)\d{2}\s*年度?", q[clause_start : m.start()])
-    return _last_head(q[clause_start + (year.end() if year else 0) : m.start()], terms, q)
+    if not year:
+        return _last_head(q[clause_start : m.start()], terms, q)
+    after_year = _last_head(q[clause_start + year.end() : m.start()], terms, q)
+    before_year = _BODY_NAME.sub("", q[clause_start : clause_start + year.start()])
+    return after_year or _last_head(before_year, terms, q)
 
 
 def split_question(question: str) -> list[str]:

