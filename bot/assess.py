@@ -91,6 +91,13 @@ class Assessment:
         """Every UNCERTAIN counted as FAIL, and as PASS: how far the unknowns could move the score."""
         return self._score(0.0), self._score(1.0)
 
+    @property
+    def decided(self) -> float | None:
+        """Share of the applicable weight that PASS or FAIL settled (the rest is UNCERTAIN)."""
+        applicable = [c for c in self.checks if c.status != NA]
+        total = sum(c.weight for c in applicable)
+        return round(sum(c.weight for c in applicable if c.status != UNCERTAIN) / total, 3) if total else None
+
     def counts(self) -> dict[str, int]:
         return {s: sum(c.status == s for c in self.checks) for s in (PASS, FAIL, UNCERTAIN, NA)}
 
@@ -105,7 +112,7 @@ class Assessment:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         low, high = self.score_range
-        out.update(score=self.score, score_low=low, score_high=high, counts=self.counts(),
+        out.update(score=self.score, score_low=low, score_high=high, decided=self.decided, counts=self.counts(),
                    groups={g: self.group_status(g) for g in R.GROUPS})
         return out
 
@@ -132,7 +139,8 @@ def excerpt(text: str) -> str:
     """Why the stored text may be only part of the report (too short, or it stops mid-sentence), else "".
     A part not found in an excerpt is UNCERTAIN, never FAIL."""
     body = text.strip()
-    if len(body) < R.MIN_FULL_CHARS:
+    signed = re.fullmatch(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", body.splitlines()[-1].strip()) if body else None
+    if len(body) < R.MIN_FULL_CHARS and not signed:  # a short text that ends with its signature's date is whole
         return f"原文只有 {len(body)} 字，短于完整的年度报告（{R.MIN_FULL_CHARS} 字以上），可能只是摘录：未找到的内容无法判断"
     first = next((m for m in (TOP.match(x.strip()) for x in body.splitlines()) if m and len(m.group(0)) <= 40), None)
     if first and first.group(1) != "一":
@@ -298,18 +306,31 @@ def required_tables(template: str) -> list[_Table]:
     ]
 
 
+_TABLE_PART = {"主动公开政府信息情况": r"主动公开", "收到和处理政府信息公开申请情况": r"申请",
+               "行政复议": r"复议", "行政诉讼": r"诉讼"}
 _TABLE_WORDS = {"主动公开政府信息情况": r"第二十条第|本年制发件数|本年新制作数量|处理决定数量",
                 "收到和处理政府信息公开申请情况": r"本年新收|上年结转|自然人|商业企业",
                 "行政复议": r"结果维持|结果纠正|尚未审结", "行政诉讼": r"未经复议直接起诉|复议后起诉"}
 
 
-def _table_status(table: _Table, cells: list[Cell], text: str, cut: str) -> tuple[str, Evidence]:
+def _empty_part(table: _Table, heads: list[Section], text: str) -> Section | None:
+    """The table's part (二、三 or 四) when its heading stands over no text: the table was there and got lost
+    (an image, or a web page's table the text copy dropped)."""
+    part = _TABLE_PART[table.name]
+    return next((h for h in heads if h.level == 1 and re.search(part, h.heading) and len(text[h.start : h.end].strip()) < 10),
+                None)
+
+
+def _table_status(table: _Table, cells: list[Cell], text: str, heads: list[Section], cut: str) -> tuple[str, Evidence]:
     mine = [c for c in cells if table.has(c)]
     if not mine:
         unread = re.search(_TABLE_WORDS[table.name], text) or "【无法拆分】" in text
-        if cut or unread:
-            why = cut if cut else "原文有该表的文字，但表格未能读出（如纯文本中被压平的表格），请人工核对"
-            return UNCERTAIN, Evidence(f"{table.name}：未读出统计表；{why}")
+        empty = _empty_part(table, heads, text)
+        if cut or unread or empty:
+            why = cut or ("原文有该表的文字，但表格未能读出（如纯文本中被压平的表格），请人工核对" if unread
+                          else "该部分标题下没有文字，统计表可能未随文本保存（图片或网页表格），请人工核对")
+            cites = [_heading_cite(text, empty)] if empty and not cut else []
+            return UNCERTAIN, Evidence(f"{table.name}：未读出统计表；{why}", cites)
         return FAIL, Evidence(f"{table.name}：未找到统计表（查找了各统计表的行）")
     rows: dict[str, list[Cell]] = {}
     for c in mine:
@@ -342,15 +363,15 @@ def _table_status(table: _Table, cells: list[Cell], text: str, cut: str) -> tupl
     return status, Evidence(f"{table.name}：表在，但" + "；".join(parts), cite)
 
 
-def check_tables(rules: Rules, cells: list[Cell], text: str, cut: str) -> Check:
+def check_tables(rules: Rules, cells: list[Cell], text: str, heads: list[Section], cut: str) -> Check:
     spec = R.CHECK_BY_KEY["tables"]
     if rules.template is None:
         return Check(spec.key, spec.group, spec.name, NA, "2008年《条例》未规定统一格式的统计表", rules.content.cite,
                      rules.content.text, spec.weight)
-    results = [_table_status(t, cells, text, cut) for t in required_tables(rules.template)]
+    results = [_table_status(t, cells, text, heads, cut) for t in required_tables(rules.template)]
     statuses = [s for s, _ in results]
     status = FAIL if FAIL in statuses else UNCERTAIN if UNCERTAIN in statuses else PASS
-    present = sum(bool(e.cites) for _, e in results)
+    present = sum(any(t.has(c) for c in cells) for t in required_tables(rules.template))
     message = f"四张统计表在 {present} 张" + ("，行列齐全" if status == PASS else "")
     note = rules.template_note
     assert note is not None
@@ -516,7 +537,8 @@ def problem_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
             parts = [(a + m.start(), a + m.end()) for m in re.finditer(r"[^、]+", text[a:b])]
             listed = len(parts) >= 2 and all(re.search(R.PROBLEM_WORDS, text[x:y]) for x, y in parts)
             for x, y in parts if listed else [(a, b)]:
-                if re.search(R.PROBLEM_WORDS, text[x:y]) and len(_key_grams(text[x:y])) >= 2:
+                piece = text[x:y]
+                if re.search(R.PROBLEM_WORDS, piece) and not re.search(R.LEAD_IN, piece) and len(_key_grams(piece)) >= 2:
                     items.append((x, y))
     return items
 
@@ -585,7 +607,7 @@ def assess_document(doc: Document, previous: Document | None = None, following: 
     out.checks = [
         check_on_time(doc, rules, int(year) if year else None),
         check_sections(doc, rules, cells, heads, cut),
-        check_tables(rules, cells, doc.text, cut),
+        check_tables(rules, cells, doc.text, heads, cut),
         check_blanks(rules, cells),
         check_consistent(doc, rules, previous, following),
         check_specific(doc, rules, heads, problems, cut),
@@ -597,8 +619,9 @@ def assess_document(doc: Document, previous: Document | None = None, following: 
 
 # -- the library -------------------------------------------------------------------------------------
 def matches(a: Assessment, region: str = "", level: str = "", year: str | int = "") -> bool:
-    """The ranking's filters: a region matches the report's own or one it lies in (淮安市 takes 洪泽区)."""
-    if region and region != a.region and region not in a.parents:
+    """The ranking's filters: a region matches the report's own or one it lies in (淮安市 takes 洪泽区 and
+    淮安市洪泽区; 洪泽区 takes 淮安市洪泽区)."""
+    if region and not (region in (a.region, *a.parents) or a.region.startswith(region) or a.region.endswith(region)):
         return False
     if level and level != a.level:
         return False
@@ -606,5 +629,6 @@ def matches(a: Assessment, region: str = "", level: str = "", year: str | int = 
 
 
 def ranked(assessments: list[Assessment]) -> list[Assessment]:
-    """Best score first; reports that could not be assessed last."""
-    return sorted(assessments, key=lambda a: (a.score is None, -(a.score or 0), a.label))
+    """Best score first among the reports whose checks decided enough (MIN_DECIDED), then the rest (证据不足),
+    then those that could not be assessed."""
+    return sorted(assessments, key=lambda a: (a.score is None, (a.decided or 0) < R.MIN_DECIDED, -(a.score or 0), a.label))

@@ -214,6 +214,8 @@ GENERIC = (
 PROBLEM_WORDS = r"问题|不足|薄弱|差距|有待|不够|不高|不强|滞后|不到位|不平衡|欠缺|还需|仍需|尚需|亟待|不及时|不规范|不完善"
 # A sentence that announces what will be done is a measure, not a problem, whatever it mentions.
 MEASURE_LEAD = r"^(?:针对|下一步|今后|\d{4}年[，,]?(?:我们|我市|我区|我县|我省|我局)?将)|(?:抓好|做好)以下(?:几项)?工作"
+# The sentence that opens the part by praising the year ("取得一定成效，但…仍存在一定差距") names no problem.
+LEAD_IN = r"取得[^。；]{0,12}(?:成效|成绩|进展)"
 COPIED_SHARE = 0.5  # share of the problem sentences repeated from the previous report at which they count as copied
 RECTIFY = (r"(?:上|上一|前一)年度?[^。；\n]{0,16}问题[^。；\n]{0,12}整改|"
            r"整改[^。；\n]{0,16}(?:上|上一|前一)年度?[^。；\n]{0,12}问题|"
@@ -225,6 +227,9 @@ COMMON_WORDS = ("政府信息公开", "政务公开", "信息公开", "政府信
 
 # -- scorecard ---------------------------------------------------------------------------------------
 UNCERTAIN_CREDIT = 0.5
+# The ranking puts first the reports whose checks decided at least this share of their weight; an excerpt
+# whose every check is UNCERTAIN scores 50 on nothing proven and is ranked after them, as 证据不足.
+MIN_DECIDED = 0.5
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from govqa.types import LEVEL_ZH
 RANK_HEADERS = ["排名", "报告", "文件", "地区", "级别", "年份", "适用规则", "得分", "得分下限", "得分上限", *GROUPS,
                 *[c.name for c in CHECKS], "通过", "不通过", "不确定", "编号"]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an XLSX cell cannot hold
-DETAIL_HEADERS = ["报告", "文件", "年份", "类别", "检查", "结果", "说明", "依据条款", "证据说明", "引文", "引文所在报告", "起", "止"]
+DETAIL_HEADERS = ["报告", "文件", "年份", "类别", "检查", "结果", "说明", "依据条款", "证据说明", "引文", "引文所在报告",
+                  "起", "止"]
 
 
 def rank_rows(assessments: list[Assessment]) -> list[list]:

@@ -331,13 +331,18 @@ def assess(
 
         if not found:
             typer.echo("没有符合条件的年度报告。")
-        typer.echo("排名  得分   及时 完整 一致 坦诚  年份  级别    报告")
-        for row in rank_rows(found):
-            rank, label, source, _region, level_zh, year_, _rules, score = row[:8]
-            groups = row[10:14]
-            shown = "—" if score is None else f"{score:g}"
-            typer.echo(f"{rank:>3}  {shown:>5}  {'  '.join(g[:2].ljust(2, '　') for g in groups)}  {year_ or '—':>4}  "
-                       f"{level_zh or '—':6}  {label}（{source}）")
+        mark = {"通过": "✓", "不通过": "✗", "不确定": "?", "不适用": "–"}
+        typer.echo("排名  得分  （区间）     及时 完整 一致 坦诚  确定度  年份  级别        报告")
+        for a, row in zip(found, rank_rows(found)):
+            rank, label, source, level_zh, year_ = row[0], row[1], row[2], row[4], row[5]
+            low, high = a.score_range
+            shown = "—" if a.score is None else f"{a.score:5g}  （{low:g}–{high:g}）"
+            groups = "    ".join(mark[g] for g in row[10:14])
+            decided = "—" if a.decided is None else f"{a.decided:.0%}"
+            typer.echo(f"{rank:>3}  {shown:<18} {groups}    {decided:>5}  {year_ or '—':>4}  {level_zh or '—':<10}  "
+                       f"{label}（{source}）")
+        typer.echo("✓ 通过  ✗ 不通过  ? 不确定  – 不适用；确定度：已判定（通过或不通过）的权重占比，"
+                   "低于 50% 的报告排在后面（证据不足）")
         typer.echo(f"共 {len(found)} 份年度报告" + (f"；排名与检查明细已写入 {xlsx}" if xlsx else ""))
     else:
         _echo_assessment(found[0], evidence)
