@@ -160,7 +160,7 @@ def build_assess_tab(run: Callable[..., Any]) -> None:
             xlsx_btn = gr.Button("导出 XLSX", scale=1, elem_id="govqa-assess-xlsx")
         note = gr.Markdown(elem_id="govqa-assess-note")
         table = gr.Dataframe(headers=RANK_HEADERS, interactive=False, wrap=True, elem_id="govqa-assess-rank")
-        xlsx_file = gr.File(label="排名与检查明细（XLSX）", interactive=False, elem_id="govqa-assess-file")
+        xlsx_file = gr.File(label="排名与检查明细（XLSX）", interactive=False, height=90, elem_id="govqa-assess-file")
         with gr.Row():
             doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=4, elem_id="govqa-assess-doc")
             card_btn = gr.Button("查看评分卡", scale=1, elem_id="govqa-assess-card-btn")

@@ -78,8 +78,8 @@ def test_2008_rules_a_late_report(docs):
     assert on_time.rule.endswith("第三十一条")
     sections = a.check("sections")
     found = {e.cites[0].quote for e in sections.evidence if e.cites}
-    assert {"二、主动公开政府信息情况", "四、依申请公开政府信息情况", "六、行政复议和行政诉讼情况", "七、政府信息公开支出和收费情况",
-            "八、存在的主要问题和改进措施"} <= found
+    assert {"二、主动公开政府信息情况", "四、依申请公开政府信息情况", "六、行政复议和行政诉讼情况",
+            "七、政府信息公开支出和收费情况", "八、存在的主要问题和改进措施"} <= found
     # 第三十二条第（六）项 missing: there may have been nothing else to report, so not a FAIL.
     assert sections.status == "UNCERTAIN" and sections.message.endswith("未找到：其他需要报告的事项")
     assert status(a)["tables"] == status(a)["blanks"] == status(a)["rectified"] == "NA"
