@@ -223,7 +223,9 @@ def _find_item(text: str, item: Item, heads: list[Section], spans: list[tuple[in
             return Evidence(f"{item.name}：统计表", [Cite(row.line, row.row_start, row.row_end)])
     if item.content:
         for s, e in spans:
-            if not text[s:e].startswith("【表") and re.search(item.content, text[s:e]):
+            if text[s:e].startswith("【表") or re.search(R.CONTENTS_LIST, text[s:e]):
+                continue
+            if re.search(item.content, text[s:e]):
                 return Evidence(f"{item.name}：按内容认定（无对应标题）", [_sentence_cite(text, s, e)])
     return None
 
