@@ -232,3 +232,26 @@ def test_library_cli_and_xlsx(tmp_path, cache_dir, monkeypatch):
         assert out.exit_code == 2 and "--level 只能是" in out.output
     finally:
         get_settings.cache_clear()
+
+
+def test_app_endpoints(tmp_path, cache_dir):
+    """The 评估 tab's named endpoints (gradio_client): the ranking and one scorecard, as the tab reads them."""
+    from gradio_client.exceptions import AppError
+
+    from govqa.settings import Settings
+    from tests.test_app import SHANXI, Running
+
+    r = Running(Settings(data_dir=tmp_path / "data", cache_dir=cache_dir))
+    try:
+        r.upload(SHANXI, PDF / "hongze_2023.pdf")
+        ranking = r.client.predict(api_name="/assess_ranking")
+        assert sorted((a["source"], a["rules"]) for a in ranking) == [(SHANXI.name, "2008"), ("hongze_2023.pdf", "2021")]
+        only = r.client.predict("", "", "2017", api_name="/assess_ranking")
+        assert [a["source"] for a in only] == [SHANXI.name]
+        card = r.client.predict(only[0]["doc"], api_name="/assess")
+        on_time = next(c for c in card["checks"] if c["key"] == "on_time")
+        assert on_time["status"] == "PASS" and on_time["evidence"][0]["cites"][0]["quote"] == "2018年3月26日"
+        with pytest.raises(AppError, match="请选择一份年度报告"):
+            r.client.predict("", api_name="/assess")
+    finally:
+        r.close()
