@@ -30,6 +30,7 @@ from govqa.library import LibraryError, UploadOutcome  # noqa: E402
 from govqa.meta import FIELD_ZH, meta_display  # noqa: E402
 from govqa.model import start_model  # noqa: E402
 from govqa.settings import Settings, get_settings  # noqa: E402
+from govqa.tabs_assess import build_assess_tab  # noqa: E402
 from govqa.types import Status  # noqa: E402
 
 log = logging.getLogger("govqa.app")
@@ -382,6 +383,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 cmp_plot = gr.BarPlot(x="报告", y="值", tooltip=["报告", "值", "原文"], label="对比图", height=360,
                                       y_lim=[0, None], elem_id="govqa-cmp-plot")
                 cmp_table = gr.Dataframe(headers=core.COMPARE_HEADERS, interactive=False, wrap=True, elem_id="govqa-cmp-table")
+            build_assess_tab(run)  # 评估: govqa/tabs_assess.py
 
         pickers = [f_region, f_year, f_doc, meta_doc, remove_doc, sum_doc, tab_doc, audit_doc, cmp_row, cmp_col, cmp_docs]
         refresh_io = dict(fn=refresh, inputs=pickers, outputs=[docs_table, lib_stats, *pickers], api_visibility="private")

@@ -265,6 +265,91 @@ def reuse(
         typer.echo(f"  ……另有 {len(r.repeats) - limit} 段（--limit 或 --json 查看全部）")
 
 
+_STATUS_COLOUR = {"PASS": "green", "FAIL": "red", "UNCERTAIN": "yellow", "NA": None}
+
+
+def _echo_assessment(a: Any, evidence: int) -> None:
+    """One report's scorecard: every check with its rule, its message and up to ``evidence`` cited pieces."""
+    from bot.assess_rules import STATUS_ZH
+
+    low, high = a.score_range
+    typer.secho(f"{a.label}（{a.source}）", bold=True)
+    typer.echo(f"  适用规则：{a.rules_name or '—'}（{a.rules_why}）")
+    if a.score is None:
+        return
+    counts = a.counts()
+    typer.echo(f"  得分 {a.score:g} / 100（不确定项按 0 至 1 计：{low:g}–{high:g}）  通过 {counts['PASS']} · "
+               f"不通过 {counts['FAIL']} · 不确定 {counts['UNCERTAIN']} · 不适用 {counts['NA']}")
+    for c in a.checks:
+        typer.secho(f"[{STATUS_ZH[c.status]}] {c.group}｜{c.name}（权重 {c.weight:g}）：{c.message}", fg=_STATUS_COLOUR[c.status])
+        typer.echo(f"    规则：{c.rule}")
+        for e in c.evidence[:evidence]:
+            typer.echo(f"    · {e.note}")
+            for cite in e.cites[:2]:
+                where = f"{cite.source} " if cite.doc else ""
+                typer.echo(f"        引文 {where}[{cite.start}:{cite.end}]：{cite.quote[:110]}")
+        if len(c.evidence) > evidence:
+            typer.echo(f"    ……另有 {len(c.evidence) - evidence} 条（--evidence 或 --json 查看全部）")
+
+
+@app.command()
+def assess(
+    doc: str | None = typer.Argument(None, help="文档编号（或前缀）、相对路径或文件名"),
+    all_docs: bool = typer.Option(False, "--all", help="评估所有年度报告并排名"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每项检查含条款、结果与所引原文位置）"),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="把排名与检查明细写入此 XLSX 文件"),
+    region: str = typer.Option("", "--region", help="与 --all 同用：只排该地区（含其下辖地区）的报告"),
+    level: str = typer.Option("", "--level", help="与 --all 同用：级别 province/city/county/township/zone/department"),
+    year: str = typer.Option("", "--year", help="与 --all 同用：统计年度"),
+    evidence: int = typer.Option(8, "--evidence", help="每项检查列出多少条证据"),
+) -> None:
+    """评估年度报告：按其应公布时施行的《条例》与年度报告格式，逐项检查 按时公布、内容完整、统计表、勾稽关系、
+    问题具体、非照搬、上年度问题整改，每项给出 通过/不通过/不确定、依据条款与原文引文，并按权重计分；--all 给出排名。"""
+    from govqa.types import LEVEL_ZH
+
+    if bool(doc) == all_docs:
+        _fail("请给出一个文档，或使用 --all", 2)
+    if level and level not in LEVEL_ZH:
+        _fail(f"--level 只能是 {'、'.join(LEVEL_ZH)}，收到 {level!r}", 2)
+    library = _library()
+    try:
+        found = (library.assessments(region, level, year, progress=not as_json and sys.stderr.isatty()) if all_docs
+                 else [library.assess(doc or "")])
+    except LibraryError as exc:
+        _fail(str(exc))
+    if xlsx:
+        from govqa.assess_xlsx import write_assessments
+
+        try:
+            write_assessments(xlsx, found)
+        except OSError as exc:
+            _fail(f"无法写入 {xlsx}：{exc}")
+    if as_json:
+        _print_json([a.to_dict() for a in found] if all_docs else found[0].to_dict())
+    elif all_docs:
+        from govqa.assess_xlsx import rank_rows
+
+        if not found:
+            typer.echo("没有符合条件的年度报告。")
+        mark = {"通过": "✓", "不通过": "✗", "不确定": "?", "不适用": "–"}
+        typer.echo("排名  得分  （区间）     及时 完整 一致 坦诚  确定度  年份  级别        报告")
+        for a, row in zip(found, rank_rows(found)):
+            rank, label, source, level_zh, year_ = row[0], row[1], row[2], row[4], row[5]
+            low, high = a.score_range
+            shown = "—" if a.score is None else f"{a.score:5g}  （{low:g}–{high:g}）"
+            groups = "    ".join(mark[g] for g in row[10:14])
+            decided = "—" if a.decided is None else f"{a.decided:.0%}"
+            typer.echo(f"{rank:>3}  {shown:<18} {groups}    {decided:>5}  {year_ or '—':>4}  {level_zh or '—':<10}  "
+                       f"{label}（{source}）")
+        typer.echo("✓ 通过  ✗ 不通过  ? 不确定  – 不适用；确定度：已判定（通过或不通过）的权重占比，"
+                   "低于 50% 的报告排在后面（证据不足）")
+        typer.echo(f"共 {len(found)} 份年度报告" + (f"；排名与检查明细已写入 {xlsx}" if xlsx else ""))
+    else:
+        _echo_assessment(found[0], evidence)
+        if xlsx:
+            typer.echo(f"已写入 {xlsx}")
+
+
 @app.command()
 def repair() -> None:
     """修复报告库：按登记表重建关键词索引，补回缺失的向量（使用已缓存的嵌入），删除多余的向量。"""

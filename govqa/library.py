@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import answer_question, passages
+from bot.assess import Assessment, assess_document, matches, ranked
 from bot.audit import Finding, audit_document, year_to_year
 from bot.compare import Point, changes, compare_cells, resolve_row  # noqa: F401  (changes: for the shells)
 from bot.query import analyse
@@ -389,6 +390,52 @@ class Library:
             raise LibraryError("不能与报告自身比较")
         return text_reuse(doc, previous)
 
+    # -- assessment ---------------------------------------------------------------------------
+    def _same_issuer(self, meta: dict[str, Any], year: int, cache: dict[str, Document] | None = None) -> Document | None:
+        """The report of the same issuer (issuer_key) on ``year``, if the library has one."""
+        who = issuer_key(meta)
+        if who is None:
+            return None
+        for d in self.documents():
+            if d.meta.get("year") == year and d.meta.get("kind") == "annual_report" and issuer_key(d.meta) == who:
+                if cache is None:
+                    return self.document(d.doc_id)
+                if d.doc_id not in cache:
+                    cache[d.doc_id] = self.document(d.doc_id)
+                return cache[d.doc_id]
+        return None
+
+    def _assess(self, doc: Document, cache: dict[str, Document] | None = None) -> Assessment:
+        year = doc.meta.get("year")
+        previous = self._same_issuer(doc.meta, year - 1, cache) if year else None
+        following = self._same_issuer(doc.meta, year + 1, cache) if year else None
+        return assess_document(doc, previous, following)
+
+    def assess(self, ref: str) -> Assessment:
+        """One annual report checked against the rules in force when it was due (bot/assess.py): on time,
+        complete, consistent, candid, each with its article and cited evidence, and a weighted score."""
+        doc = self.document(ref)
+        if doc.meta.get("kind") != "annual_report":
+            raise LibraryError(f"{doc_label(doc.meta, doc.source)} 不是政府信息公开工作年度报告，不评估")
+        return self._assess(doc)
+
+    def assessments(self, region: str = "", level: str = "", year: str | int = "",
+                    progress: bool = False) -> list[Assessment]:
+        """Every annual report (or those of a region — its own or one it lies in —, level and year),
+        assessed and ranked by score, best first."""
+        from tqdm import tqdm
+
+        records = [d for d in self.documents() if d.meta.get("kind") == "annual_report"]
+        cache: dict[str, Document] = {}
+        out = []
+        for record in tqdm(records, desc="评估", unit="份", disable=not progress):
+            if not matches(assessment_key(record.meta), region, level, year):
+                continue
+            doc = cache.get(record.doc_id) or self.document(record.doc_id)
+            cache[record.doc_id] = doc
+            out.append(self._assess(doc, cache))
+        return ranked(out)
+
     # -- summaries ----------------------------------------------------------------------------
     def summary(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,
                 progress: bool = False) -> Summary:
@@ -403,3 +450,9 @@ class Library:
         for c in cits:
             c.update(self._context(c["doc"], c["start"], c["end"]))
         return s
+
+
+def assessment_key(meta: dict[str, Any]) -> Assessment:
+    """An empty Assessment carrying only what the ranking filters read, so a report is filtered before it is assessed."""
+    return Assessment("", "", "", meta.get("region") or "", meta.get("level") or "", list(meta.get("parents") or []), "",
+                      meta.get("year"), "", "", "")

@@ -190,16 +190,26 @@ def find_kind(text: str, title: str | None) -> str:
     return "other"
 
 
-def find_published(text: str) -> str | None:
+def locate_published(text: str) -> tuple[str, int, int, str] | None:
+    """The publication date with where it stands: (ISO date, start, end, how it was read), ``how`` being
+    发布日期 (a labelled date in the page header) or 落款日期 (a date alone on a line after the signature).
+    The assessment (bot/assess.py) cites the span; metadata keeps the date."""
     m = re.search(r"(?:发布时间|发布日期|成文日期|印发日期)[:：]?\s*" + _DATE, text[:2000])
     if m:
-        return _iso(m)
+        return _iso(m), m.start(), m.start() + len(m.group(0).rstrip()), "发布日期"
     # A date alone on a line after the issuer's signature, at the top (通知) or the end (报告).
-    for block in (text[:600], text[-300:]):
+    for offset in (0, max(0, len(text) - 300)):
+        block = text[:600] if offset == 0 else text[offset:]
         m = re.search(r"^\s*" + _DATE + r"\s*$", block, re.M)
         if m:
-            return _iso(m)
+            start = offset + m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            return _iso(m), start, offset + m.start() + len(m.group(0).rstrip()), "落款日期"
     return None
+
+
+def find_published(text: str) -> str | None:
+    found = locate_published(text)
+    return found[0] if found else None
 
 
 def extract_metadata(text: str) -> dict[str, Any]:

@@ -231,3 +231,52 @@ def test_audit_and_compare_tabs_in_the_browser(chromium, server):
         expect(page.locator("#govqa-reuse")).to_contain_text("逐字重复")
         expect(page.locator("#govqa-reuse")).to_contain_text("主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息。")
         page.screenshot(path=str(ARTIFACTS / "7-reuse.png"), full_page=True)
+
+
+def test_assess_tab_shows_the_ranking_and_a_scorecard(chromium, server):
+    """评估 on 洪泽区 2023 and 2024 and 山西省 2017 (uploaded here if the tests above have not). Read from the
+    sources: 洪泽区 2023 行政复议 10 + 1 + 0 + 0 but 总计 0 (page 4); 山西省 2017 is held to the 2008 条例, signed
+    2018年3月26日 (its last line)."""
+    from playwright.sync_api import expect
+
+    with app_page(chromium, server, height=1100) as page:
+        page.get_by_role("tab", name="报告库").click()
+        page.locator("#govqa-upload input[type=file]").set_input_files([str(f) for f in [*HONGZE, SHANXI]])
+        expect(page.locator("#govqa-upload").get_by_text(HONGZE[1].stem)).to_be_visible(timeout=30_000)
+        page.locator("#govqa-upload-btn").click()
+        expect(page.locator("#govqa-upload-msg")).to_contain_text("共 3 个文件", timeout=240_000)
+
+        page.get_by_role("tab", name="评估").click()
+        page.locator("#govqa-assess-btn").click()
+        ranking = page.locator("#govqa-assess-rank")
+        expect(page.locator("#govqa-assess-note")).to_contain_text("共 3 份年度报告")
+        expect(ranking.locator(ROWS)).to_have_count(3)
+        row = ranking.locator(ROWS).filter(has_text="hongze_2023.pdf")
+        expect(row).to_contain_text("2019年修订《条例》（国令第711号）＋2021年年度报告格式")
+        expect(row).to_contain_text("不通过")
+        row.locator("[role=gridcell]").nth(1).click()
+        card = page.locator("#govqa-assess-card")
+        expect(card).to_contain_text("洪泽区人民政府2023年政府信息公开工作年度报告")
+        consistent = card.locator("[data-check=consistent]")
+        expect(consistent).to_contain_text("不通过")
+        expect(consistent).to_contain_text("10 + 1 + 0 + 0 = 11；表中总计 0")
+        expect(consistent.locator("blockquote").first).to_contain_text("【表3】行政复议｜行政复议/结果维持=10")
+        expect(card.locator("[data-check=on_time]")).to_contain_text("未找到发布日期")
+        expect(card.locator("[data-check=sections]")).to_contain_text("六、其他需要报告的事项")
+        page.screenshot(path=str(ARTIFACTS / "8-assess.png"), full_page=True)
+
+        # Filter by year: only the 2017 report, held to the 2008 条例's 3月31日.
+        page.locator("#govqa-assess-year input").fill("2017")
+        page.locator("#govqa-assess-year input").press("Enter")
+        page.locator("#govqa-assess-btn").click()
+        expect(ranking.locator(ROWS)).to_have_count(1)
+        expect(ranking.locator(ROWS).first).to_contain_text("2008年《条例》（国令第492号）")
+        ranking.locator(ROWS).first.locator("[role=gridcell]").nth(1).click()
+        on_time = card.locator("[data-check=on_time]")
+        expect(on_time).to_contain_text("2018-03-26 公布，不晚于时限 2018-03-31")
+        expect(on_time).to_contain_text("第三十一条")
+        expect(on_time.locator("blockquote")).to_contain_text("2018年3月26日")
+
+        page.locator("#govqa-assess-xlsx").click()
+        expect(page.locator("#govqa-assess-file")).to_contain_text(".xlsx", timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "9-assess-2017.png"), full_page=True)
