@@ -456,7 +456,7 @@ def run_scale(out: Path, n: int, seed: int) -> dict[str, Any]:
         (out / "scale_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         # A generated region whose name (or short name) a gold question contains would wrongly
         # route that question; there should be none.
-        from govqa.places import short_name
+        from govqa.names import short_name
 
         regions = {m["region"] for m in manifest}
         clashes = sorted(r for r in regions for q in questions if r in q or short_name(r) in q)

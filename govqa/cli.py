@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import typer
 
 from govqa.library import Library, LibraryError, changes, registry_unreadable
+from govqa.meta import region_text
 from govqa.settings import get_settings
 from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, SummaryBackend
 
@@ -79,7 +80,7 @@ def ingest(
             line = f"[{STATUS_ZH[o.status]}] {o.path}"
             if o.doc_id:
                 m = o.meta
-                line += f"  {o.doc_id}  {m.get('region') or '?'} {m.get('year') or '?'} {m.get('kind')}  {o.chunks} 块"
+                line += f"  {o.doc_id}  {m.region or '?'} {m.year or '?'} {m.kind or '?'}  {o.chunks} 块"
             if o.reason:
                 line += f"  原因：{o.reason}"
             failed = o.status == Status.failed
@@ -107,18 +108,16 @@ def docs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=
         typer.echo("还没有导入任何文档。用 `govqa ingest 文件夹` 导入。")
     for d in rows:
         m = d.meta
-        level = m.get("level") or "—"
-        if m.get("dept_level"):
-            level += f"（{m['dept_level']}）"
+        level = (m.level or "—") + (f"（{m.dept_level}）" if m.dept_level else "")
         typer.echo(
-            f"{d.doc_id}  {d.source}  地区={m.get('region') or '—'} 级别={level} "
-            f"年份={m.get('year') or '—'} 类型={m.get('kind') or '—'} 发布单位={m.get('issuer') or '—'} "
-            f"发布日期={m.get('published') or '—'} 块数={d.n_chunks} 向量={vectors.get(d.doc_id, 0)}"
-            f"\n    标题：{m.get('title') or '—'}"
+            f"{d.doc_id}  {d.source}  地区={region_text(m) or '—'} 级别={level} "
+            f"年份={m.year or '—'} 类型={m.kind or '—'} 发布单位={m.issuer or '—'} "
+            f"发布日期={m.published or '—'} 块数={d.n_chunks} 向量={vectors.get(d.doc_id, 0)}"
+            f"\n    标题：{m.title or '—'}"
         )
-        for field, line in (m.get("evidence") or {}).items():
+        for field, ev in m.evidence.items():
             if field != "title":
-                typer.echo(f"    {field} 依据：{line[:80]}")
+                typer.echo(f"    {field} 依据：{ev.line[:80]}（{ev.source or '—'}，可信度 {ev.confidence:.2f}）")
 
 
 @docs_app.command("set")
@@ -137,7 +136,7 @@ def docs_set(
         meta = _library().set_meta(doc, updates)
     except LibraryError as exc:
         _fail(str(exc), 2)
-    typer.echo("已更新：" + json.dumps(meta, ensure_ascii=False))
+    typer.echo("已更新：" + json.dumps(meta.to_dict(), ensure_ascii=False))
 
 
 @app.command()
@@ -360,7 +359,7 @@ def search(
         matched = sorted({t for t in terms if t in h.chunk.text}, key=len, reverse=True)[:8]
         typer.secho(
             f"\n#{rank} 分数 {h.score:.4f}  {h.source}  [{h.chunk.start}:{h.chunk.end}]  "
-            f"{m.get('region') or '—'} {m.get('year') or '—'} {m.get('kind') or '—'}  排名 {h.ranks}",
+            f"{m.region or '—'} {m.year or '—'} {m.kind or '—'}  排名 {h.ranks}",
             bold=True,
         )
         typer.echo(f"匹配词：{'、'.join(matched) or '—'}")

@@ -24,7 +24,7 @@ from langchain_core.embeddings import Embeddings
 
 from govqa.settings import Settings
 from govqa.text import cjk_count, cjk_ratio, normalize_text
-from govqa.types import DocRecord, Document, Status
+from govqa.types import DocRecord, Document, ReportMeta, Status
 from ingest.chunking import chunk_document
 from ingest.errors import IngestError
 from ingest.loaders import SUFFIXES, load
@@ -47,7 +47,7 @@ class FileOutcome:
     doc_id: str | None = None
     reason: str | None = None
     chunks: int = 0
-    meta: dict = field(default_factory=dict)
+    meta: ReportMeta | None = None
 
 
 @dataclass
