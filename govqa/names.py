@@ -101,7 +101,7 @@ def parse_body(name: str) -> Parsed:
             pos += len("人民政府")  # "桦甸市人民政府新华街道办事处": the street office under the city
             continue
         # A county the gazetteer no longer knows (凤翔县 became 凤翔区 in 2021): its government names it.
-        m = re.match(rf"([{CJK}]{{2,3}}?(?:县|旗))(?={GOV})", rest)
+        m = re.match(rf"([{CJK}]{{2,3}}?(?:县|旗))(?=人民政府)", rest)
         if m and not re.search(r"[县委市区省]", m.group(1)[:-1]) and not places:
             places.append((m.group(1), Level.county))
             pos += len(m.group(1))
@@ -157,7 +157,7 @@ def from_place(name: str) -> str:
     if g.match_at(name, 0):
         return name
     for i in range(1, min(5, len(name))):
-        if g.match_at(name, i):
+        if g.match_at(name, i) and name[i - 1] not in "(（":  # "高新区(新市区)": the district in brackets is a gloss
             return name[i:]
     return name
 
@@ -207,6 +207,23 @@ def short_forms(name: str) -> list[str]:
             out.add(n[2:])
     generic = re.compile(r"^(?:高新|经济|经开|综合|综保|国家|工业|产业|开发|管委|管理|保税)")
     return sorted(o for o in out if len(o) >= 3 and not generic.match(o))
+
+
+def complete_zone(name: str, text: str) -> str:
+    """A zone named by its kind alone (高新区(新市区)) written out as the page writes it with its city in front
+    (乌鲁木齐国家高新区(新市区)); unchanged when the page never does."""
+    p = parse_body(name)
+    if len(p.places) != 1 or p.places[0][1] != Level.zone or not re.fullmatch(ZONE, p.places[0][0]):
+        return name
+    g = gazetteer()
+    written = re.escape(name[name.index(p.places[0][0]) :])
+    for m in re.finditer(rf"([{CJK}]{{2,10}}){written}", text):
+        prefix = m.group(1)
+        for i in range(len(prefix) - 1):
+            lead = prefix[i:]
+            if g.match_at(lead, 0) or any(g.lookup(lead[:k] + "市") for k in (2, 3, 4)):
+                return lead + m.group(0)[len(prefix) :]
+    return name
 
 
 def full_form(name: str, text: str) -> str:

@@ -60,7 +60,7 @@ _TITLE_TAIL = (r"(?:(?:政府信息公开|信息公开|政务公开)(?:工作)?(
                r"政府信息公开\s*工作)")  # the last two: "…高新区公开年度报告", a garbled "…政府信息公开 工作告年度报"
 _TITLE = re.compile(rf"^(?P<pre>.*?)(?P<year>(?:19|20)\d{{2}})\s*年度?(?P<post>.*?){_TITLE_TAIL}")
 _DATE_LINE = r"\s*\n+\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月"
-_COMPILED = re.compile(rf"由({BODY.pattern})(?:负责)?(?:(?:综合|依据|根据|在)[^。]{{0,100}}?)?(?:编制|制作)")
+_COMPILED = re.compile(rf"由({BODY.pattern})(?:负责)?(?:(?:综合|依据|根据|按照|在)[^。]{{0,100}}?)?(?:编制|制作)")
 # Two bodies run as one and reporting together: "广州市黄埔区人民政府 广州开发区管委会".
 _TWO_BODIES = re.compile(rf"^{GOV}\s*([{CJK}]{{2,12}}?{ZONE}{ZONE_BODY})$")
 _WHOLE_COMPILED = re.compile(r"全[省市县区]各(?:部门|地区)|各地区、各部门|各部门[^。]{0,20}年度报告")
@@ -117,7 +117,7 @@ def masked(text: str) -> str:
     """The text with cited titles (《…》), contact offices and addresses blanked, same length: a body
     named there is another body (《福建省人民政府办公厅关于…》, 请与…办公室联系, 地址:…), not the issuer."""
     text = re.sub(r"《[^》]{0,80}》", lambda m: "　" * len(m.group(0)), text)
-    text = re.sub(r"请与[^，。,；;\n]{0,50}?联系", lambda m: "　" * len(m.group(0)), text)
+    text = re.sub(r"请与[^，。,；;\n]{0,50}?联系|请?联系[:：]?[^，。,；;\n(（]{2,50}", lambda m: "　" * len(m.group(0)), text)
     return re.sub(r"(?:地址|联系地址|通讯地址)\s*[:：][^,，。;；\n]{0,40}", lambda m: "　" * len(m.group(0)), text)
 
 
@@ -196,20 +196,44 @@ def opening_mention(ctx: Context) -> list[Reading]:
     """The first body the opening names that is a real one (a gazetteer place, a town's government): the
     weakest named evidence. A body in a list, before 《…》, or as the owner of a portal is another one."""
     window = masked(ctx.text[:OPENING_WINDOW])
+    speaks_below = _speaks_as_township(ctx.text)
     for m in BODY.finditer(window):
         name = clean(m.group(0))
-        before, after = window[max(0, m.start() - 2) : m.start()], window[m.end() : m.end() + 1]
-        if re.search(r"[和及与、或]$", before) or after in ("《", "　", "、", "和", "及", "与"):
-            continue
-        if re.search(r"(?:人民政府|政府)$", name) and re.match(r"(?:网|官网|门户)", window[m.end() : m.end() + 3]):
-            continue  # "重庆市人民政府网": the government's portal, which its departments' reports mention too
+        start, end = m.end() - len(name), m.end()
+        if (more := _MORE_OF_NAME.match(window, end)) and re.search(rf"{GOV}$", name):
+            name, end = name + more.group(0).strip(), more.end()  # 西藏自治区政府国资委, 黄埔区人民政府 广州开发区管委会
+        before, after = window[max(0, start - 1) : start], window[end : end + 3]
+        if re.search(r"[和及与、或]$", before) or after[:1] in ("《", "　", "、", "和", "及", "与"):
+            continue  # one of a list, or the body before a cited title: another body
+        if re.search(rf"{GOV}$", name) and re.match(r"[”\"]?(?:网|官网|门户|网站)", after):
+            continue  # "重庆市人民政府网": a portal its departments' reports mention too (a department's own site names it)
+        if after.startswith("关于印发") and not ctx.work_plan:
+            continue  # "X关于印发…": X's notice, cited
         p = parse_body(name)
         if len(p.places) == 1 and len(p.places[0][0]) == 2 and not p.tail.startswith("人民政府"):
             continue  # "其中区政府…": a two-character place (中区) caught inside a word
+        if speaks_below and p.places and p.places[-1][1] != Level.township:
+            continue  # a town's report (我镇…) under its county's site banner: the banner is not the issuer
         if anchored(p) and len(name) >= 4:
-            line = ctx.text[max(0, m.start() - 10) : m.end() + 10].replace("\n", " ")
+            line = ctx.text[max(0, start - 10) : end + 10].replace("\n", " ")
             return [Reading(name, line, CONFIDENCE["opening"])]
     return []
+
+
+# What may continue a government's name into a body of its own: a department (国资委, 国有资产监督管理委员会)
+# or a zone's 管委会 run together with it.
+_MORE_OF_NAME = re.compile(rf"\s?(?:[{CJK}]{{0,10}}?(?:国资委|委员会|局)(?![{CJK}]{{0,1}}(?:的|和|及|提交|审议))|"
+                           rf"[{CJK}]{{2,12}}?{ZONE}{ZONE_BODY})")
+
+
+# An office named in the opening as the sender of the report (a dated line, a notice publishing it), not as
+# the subject of the year's account ("2021年宝坻区人民政府办公室认真贯彻…": then the report is the office's own).
+_OFFICE_AS_SENDER = re.compile(rf"{GOV_OFFICE}\s*(?:(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月|关于(?:公布|发布|印发))")
+
+
+def _speaks_as_township(text: str) -> bool:
+    """The report speaks as a township or street (我镇, 我乡, 我街道, 本镇)."""
+    return bool(re.search(r"[我本](?:镇|乡|街道)", text))
 
 
 # Priority order and confidence of each named source (the self-speaking ones follow in ingest/self_named.py).
@@ -330,7 +354,8 @@ def read_named(text: str, title: str | None, work_plan: bool = False) -> Identit
     office = bool(OFFICE_TAIL.match(p.tail))
     # compiling_office: the office compiled a whole-area report; the government issued it.
     compiling = not work_plan and (
-        (office and r.source in ("compiled", "publisher", "signature") and not _speaks_as_office(text) and _whole_area(text))
+        (office and (r.source in ("compiled", "publisher", "signature") or _OFFICE_AS_SENDER.search(r.line))
+         and not _speaks_as_office(text) and _whole_area(text))
         or (r.source == "compiled" and bool(_WHOLE_COMPILED.search(r.line))))
     ident.level, ident.dept_level = level_of(p, work_plan or compiling)
     if compiling and p.places[-1][1] == Level.zone:

@@ -18,6 +18,7 @@ from govqa.names import (
     SIGNATURE_WINDOW,
     TITLE_WINDOW,
     YEAR_OPENING_WINDOW,
+    complete_zone,
     full_form,
     migrate_names,
     parse_body,
@@ -117,17 +118,17 @@ def issued_year(text: str) -> int | None:
 def find_kind(text: str, title: str | None) -> Kind:
     head = (title or "") + text[:HEAD_WINDOW]
     if re.search(_PLAN_WORDS, title or "") or re.search(
-        rf"(?:{_PLAN_WORDS})》?(?:已经[^。]{{0,10}}同意，?)?[,，]?现?印发给你们|现将《[^》]*(?:{_PLAN_WORDS})》|"
+        rf"(?:{_PLAN_WORDS})》?(?:已经[^。]{{0,10}}同意[,，]?)?[,，]?现?印发给你们|现将《[^》]*(?:{_PLAN_WORDS})》|"
         rf"^\s*[^《》。\n]{{0,30}}关于印发[^《》。\n]{{0,40}}(?:{_PLAN_WORDS})[^《》。\n]{{0,10}}的通\s*知\s*$", head, re.M):
         return Kind.work_plan
-    if re.search(r"年度报告|信息公开年报|本(?:年度)?报告|本年报", head) and "信息公开" in head:
+    if re.search(r"年度报告|信息公开年报|本(?:年度)?报告|本年报", text) and "信息公开" in text:
         return Kind.annual_report
     # The standard tables (国办公开办函〔2021〕30号 format) are only ever part of an annual report.
     if re.search(r"第二十条第[(（]一[)）]项", text) and re.search(r"依申请|政府信息公开", text):
         return Kind.annual_report
     # Untitled reports: an account of the year with its statistics (主动公开…条, 受理…件).
-    stats = len(re.findall(r"\d+(?:\.\d+)?万?(?:条|件|次|篇|个)", text))
-    topics = sum(k in text for k in ("主动公开", "依申请公开", "政务舆情", "政策解读", "行政复议"))
+    stats = len(re.findall(r"\d+(?:\.\d+)?万?(?:条|件|次|篇|个|例|项)", text))
+    topics = sum(k in text for k in ("主动公开", "依申请公开", "政务舆情", "政策解读", "行政复议", "政务公开"))
     # A page of one (page 2 of a long report, a fragment): fewer figures, still an account of the year's disclosure.
     if (stats >= 10 and topics >= 3) or (stats >= 3 and topics >= 2 and re.search(r"本年度|全年|(?:19|20)\d{2}年", text)):
         return Kind.annual_report
@@ -161,9 +162,11 @@ def extract_metadata(text: str) -> ReportMeta:
         if area:
             ident.region, ident.parents = area.region, area.parents
             ident.evidence["region"] = area.evidence["region"]
+            if ident.level is None and area.level:
+                ident.level, ident.evidence["level"] = area.level, area.evidence["region"]
     written = [n for n in (ident.region, ident.issuer) if n]
-    region = full_form(ident.region, text) if ident.region else None
-    issuer = full_form(ident.issuer, text) if ident.issuer else None
+    region = full_form(complete_zone(ident.region, text), text) if ident.region else None
+    issuer = full_form(complete_zone(ident.issuer, text), text) if ident.issuer else None
     year = find_year(text, title) or (issued_year(text) if kind != Kind.annual_report else None)
     evidence = dict(ident.evidence)
     if year:

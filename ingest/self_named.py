@@ -48,9 +48,9 @@ from ingest.identity import Identity
 CONFIDENCE = {"contact": 0.7, "subject": 0.6, "speaker": 0.5, "area": 0.4}
 
 # "请与兴安盟生态环境局办公室联系", "如有疑问请与来凤县政务服务和大数据管理局(地址:…)".
-_CONTACT = re.compile(rf"请与\s*([{CJK}（）()]{{3,50}}?)\s*(?:联系|[(（，,。；;])")
+_CONTACT = re.compile(rf"(?:请与|请?联系[:：]?)\s*([{CJK}（）()]{{3,50}}?)\s*(?:联系|[(（，,。；;])")
 # The section of the body that answers: its office, a 科 or 股 ("…领导小组办公室综合科", "…开发区综合办公室").
-_SECTION = re.compile(rf"(?:(?<=[局委厅署心区园])(?:综合|政务公开|信息公开)?办公室|(?<=[室局委厅署心])[{CJK}]{{1,4}}[科股]|"
+_SECTION = re.compile(rf"(?:(?<=[局委厅署心区园会])(?:综合|政务公开|信息公开)?办公室|(?<=[室局委厅署心])[{CJK}]{{1,4}}[科股]|"
                       rf"(?<=政府办)[{CJK}]{{1,4}}[科股]|"
                       rf"(?<=政府)党政(?:综合)?办公室)$")
 # The office that compiles an area's report (政务公开办公室, 政府信息公开领导小组办公室) answers for the government.
@@ -297,6 +297,7 @@ def from_area_named(text: str) -> Identity | None:
     are other areas' (西安市莲湖区沣惠北路123号)."""
     body = re.sub(r"(?:地址|联系地址|通讯地址)\s*[:：][^,，。;；\n]{0,40}", "", text)
     kinds = Counter(AREA_SELF.findall(body)) + Counter({"省": body.count("全省")})
+    kinds += Counter(k[-2] for k in re.findall(r"(?:省|市|县|自治区)直", body))  # 省直, 自治区直属机关 (区)
     if not kinds:
         return None
     suffix = kinds.most_common(1)[0][0]
@@ -305,7 +306,9 @@ def from_area_named(text: str) -> Identity | None:
     top = score.most_common(2)
     if top and top[0][1] >= 2 and (len(top) == 1 or top[0][1] > top[1][1]):
         name, n = top[0]
-        return _ident(None, name, None, f"正文中最常提到的本级地名：{name}（含简称 {n} 次）", source="area")
+        # The area's level too, unless a department speaks (我局): then only where it works is known.
+        level = None if DEPT_SELF.search(body) else parse_body(name).places[-1][1]
+        return _ident(None, name, level, f"正文中最常提到的本级地名：{name}（含简称 {n} 次）", source="area")
     return None
 
 
