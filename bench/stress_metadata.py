@@ -39,11 +39,14 @@ _COMPILED = re.compile(r"[^。\n]*由[^。\n]{2,60}?(?:编制|制作)[^。\n]*[�
 def strip(text: str, titles: list[str]) -> str:
     """The text without its title (every line that is it, or part of a title split over lines), crawler
     header lines, inline 来源: fields and the "由…编制" sentence."""
-    for title in [t for t in titles if t]:
-        for line in [ln for ln in text.split("\n") if ln.strip()]:
-            s = line.strip().strip("《》")
-            if s and (s == title or (len(s) >= 4 and s in title and len(s) >= len(title) / 3)):
-                text = text.replace(line, "", 1)
+    titles = [t for t in titles if t]
+
+    def is_title(line: str) -> bool:
+        s = line.strip().strip("《》")
+        return bool(s) and any(s == t or (len(s) >= 4 and s in t and len(s) >= len(t) / 3) for t in titles)
+
+    text = "\n".join(line for line in text.split("\n") if not is_title(line))
+    for title in titles:
         at = text.find(title)  # a title inside a page scraped onto one line; a cited 《title》 stays
         if 0 <= at < 200 and text[at - 1 : at] != "《":
             text = text[:at] + text[at + len(title) :]
