@@ -73,6 +73,7 @@ def run_metadata_eval(corpus: Path, gold: list[dict[str, Any]], settings: Settin
         "n_files": len(gold),
         "fields": {f: {**c, "accuracy": round(c["right"] / c["n"], 4) if c["n"] else None} for f, c in counts.items()},
         "wrong_share": round(len(wrong) / n_fields, 4) if n_fields else 0.0,
+        "right_share": round(sum(c["right"] for c in counts.values()) / n_fields, 4) if n_fields else 0.0,
         "wrong": wrong,
         "items": items,
     }

@@ -523,6 +523,8 @@ def eval_metadata(
     gold: Path = typer.Option(..., help="元数据 gold 文件（jsonl：file, region, issuer, level, year, kind …）"),
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     max_wrong: float = typer.Option(1.0, help="错误值占字段比例高于此值则失败（CI 用 0.01）"),
+    min_field: list[str] = typer.Option([], "--min", help="字段=最低准确率，可重复，例如 --min region=0.95 --min issuer=0.9"),
+    min_right: float = typer.Option(0.0, help="正确值占全部字段的最低比例（CI 对 data/real 用 0.99）"),
 ) -> None:
     """元数据评测：地区、发布单位、年份、级别、类型逐项统计 正确 / 空 / 错误，并列出每个错误值。"""
     from eval.metadata import run_metadata_eval
@@ -542,8 +544,20 @@ def eval_metadata(
     typer.echo(f"错误值占字段 {result['wrong_share']:.2%}  (文件 {result['n_files']})")
     if out:
         _print_json(result, out)
+    typer.echo(f"正确值占字段 {result['right_share']:.2%}")
     if result["wrong_share"] > max_wrong:
         _fail(f"错误值占比 {result['wrong_share']:.2%} 高于 {max_wrong:.2%}")
+    if result["right_share"] < min_right:
+        _fail(f"正确值占比 {result['right_share']:.2%} 低于 {min_right:.2%}")
+    for spec in min_field:
+        name, _, value = spec.partition("=")
+        acc = result["fields"].get(name, {}).get("accuracy")
+        try:
+            floor = float(value)
+        except ValueError:
+            _fail(f"--min 应写作 字段=数值，例如 region=0.95，收到 {spec!r}")
+        if acc is None or acc < floor:
+            _fail(f"{name} 准确率 {acc} 低于 {floor}")
 
 
 @app.command()

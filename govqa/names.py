@@ -147,7 +147,7 @@ def government_of(p: Parsed) -> str:
 
 def clean(name: str) -> str:
     """A mention as caught (quotes, spaces, a verb in front) -> the body's name."""
-    name = re.sub(r"[\s《》“”\"\]】|]", "", name)
+    name = re.sub(r"[\s《》“”\"\]】|]|[(（](?:以下简称|下称|简称)[^)）]*[)）]", "", name)
     return from_place(_LEAD.sub("", re.sub(r"^(?:关于|中共)", "", name)))
 
 
