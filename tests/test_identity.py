@@ -40,7 +40,8 @@ IDENTITIES = {
     "h2/p_d6f41e11.txt": {"region": "银川市", "issuer": "银川市政府国有资产监督管理委员会", "level": Level.department,
                           "dept_level": Level.city, "year": 2021},
     # zone: "现将西安大兴新区开发建设管理委员会(以下简称管委会)2025年度政府信息公开工作年度报告予以公开"
-    "h5/p_25a5d09f.txt": {"region": "西安大兴新区", "issuer": "西安大兴新区开发建设管理委员会", "level": Level.zone, "year": 2025},
+    "h5/p_25a5d09f.txt": {"region": "西安大兴新区", "issuer": "西安大兴新区开发建设管理委员会", "level": Level.zone,
+                          "year": 2025},
     # a district and a zone reporting together: "现公布广州市黄埔区人民政府 广州开发区管委会2022年…年度报告"
     "h4/p_6a1287ca.txt": {"region": "黄埔区", "issuer": "黄埔区人民政府 广州开发区管委会", "level": Level.county, "year": 2022},
     # no-title page (page 2 of the city's report): "市政府重要会议的主要内容" … "“中国·兰州”门户网" … "兰州市"
@@ -178,7 +179,8 @@ def test_whole_area_questions_never_route_to_a_department():
     from vectorstore.catalog import Catalog
     from vectorstore.filters import question_filter
 
-    docs = [_record("d", "dept.txt", region="银川市", issuer="银川市政府国有资产监督管理委员会", level=Level.department, year=2021),
+    docs = [_record("d", "dept.txt", region="银川市", issuer="银川市政府国有资产监督管理委员会", level=Level.department,
+                    year=2021),
             _record("g", "gov.txt", region="银川市", issuer="银川市人民政府", level=Level.city, year=2021)]
     f = question_filter(analyse("2021年银川市全市收到多少件申请？"), Catalog(docs))
     assert f.doc_ids == ["g"]
