@@ -250,13 +250,15 @@ SOURCES: list[tuple[str, Callable[[Context], list[Reading]]]] = [
 ]
 # What a lower source may change about the reading of a higher one, in one place:
 CONFLICTS = """
-- refine: a lower reading naming the same body with more of its places (淮安市洪泽区人民政府 after
-  洪泽区人民政府) replaces it.
+- first: the first reading (in SOURCES order) that names a place decides the body; a name without places
+  (区集体经济发展服务署) is taken only when no reading names one.
+- two_bodies: "X区人民政府 Y开发区管委会" is both bodies as one issuer, X区 the region.
 - publisher_of_area: a title naming only a zone or township (高科技电子产业园…) posted under another body's
   发布机构 (郯城经济开发区管委会, which runs the park): that body is the issuer, the area the region.
-- compiling_office: a government's general office read from 由…编制, 发布机构 or the signature of a
-  report on the whole area is the compiler; the issuer is the government (its level the area's), unless
-  the text speaks as the office (我办) or the title names the office.
+- compiling_office: a government's general office read from 由…编制, 发布机构, the signature or an
+  opening line that sends the report (dated, 关于公布…) of a report on the whole area is the compiler; the
+  issuer is the government (its level the area's), unless the text speaks as the office (我办) or the
+  title names the office. So is a department that compiled it from 全区各部门's reports.
 - zone_government: a title or header naming only a zone means its 管委会 when the text names one.
 - plan_office: a plan issued by the government's office is the government's plan (the area's level).
 - self_speaking: the contact line, the subject and the speaker are read only when no named source gave a body.
@@ -316,15 +318,7 @@ def read_named(text: str, title: str | None, work_plan: bool = False) -> Identit
     ctx = Context(text, title, work_plan)
     readings = _readings(ctx)
     ident = Identity()
-    best: tuple[Reading, Parsed] | None = None
-    for r in readings:
-        p = parse_body(r.value)
-        if not p.places:
-            continue
-        if best is None or (len(p.places) > len(best[1].places) and best[0].value in r.value):  # refine
-            best = (r, p)
-        if best[0].value == r.value:
-            break
+    best = next(((r, p) for r in readings if (p := parse_body(r.value)).places), None)  # first
     compiled = next((r for r in readings if r.source == "compiled" and r.line.startswith("由")), None)
     if compiled:
         ident.compiled_by = compiled.value
