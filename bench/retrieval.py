@@ -389,7 +389,7 @@ def run_demo(out: Path) -> dict[str, Any]:
         settings = make_settings(data, out / "cache")
         store, ingest_stats = timed_ingest(settings, [DEMO])
         docs_meta = [
-            {"source": d.source, **{k: d.meta.get(k) for k in ("region", "year", "kind")}} for d in store.documents()
+            {"source": d.source, **{k: getattr(d.meta, k) for k in ("region", "year", "kind")}} for d in store.documents()
         ]
         evals = [recall(store, gold, mode, f) for mode in ("bm25", "dense", "hybrid") for f in (True, False)]
         lat = [
