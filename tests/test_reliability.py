@@ -123,7 +123,7 @@ def test_two_reports_with_one_name_in_two_folders(library, tmp_path):
     with pytest.raises(LibraryError) as ambiguous:
         library.remove("report.txt")
     assert "2017/report.txt" in str(ambiguous.value) and "2019/report.txt" in str(ambiguous.value)
-    assert library.set_meta("2017/report.txt", {"issuer": "山西省人民政府办公厅"})["issuer"] == "山西省人民政府办公厅"
+    assert library.set_meta("2017/report.txt", {"issuer": "山西省人民政府办公厅"}).issuer == "山西省人民政府办公厅"
     assert library.remove("2019/report.txt").source == "2019/report.txt"
     assert [d.source for d in library.documents()] == ["2017/report.txt"]
     assert library.resolve("report.txt") == docs["2017/report.txt"].doc_id  # unique now
