@@ -205,6 +205,9 @@ def short_forms(name: str) -> list[str]:
             out.add(n[len(lead_stem) :])
         elif len(n) > 4 and g.match_at(n[:2] + "市", 0):
             out.add(n[2:])
+        province = next((stem(p) for p, _ in _provinces() if n.startswith(stem(p)) and len(n) > len(stem(p)) + 4), "")
+        if province:  # 安徽舒城经济开发区 is also 舒城经济开发区
+            out |= {n[len(province) :]}
     generic = re.compile(r"^(?:高新|经济|经开|综合|综保|国家|工业|产业|开发|管委|管理|保税)")
     return sorted(o for o in out if len(o) >= 3 and not generic.match(o))
 
