@@ -166,8 +166,8 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         docs = run(lambda lib: lib.documents())
         rows, cols = run(lambda lib: lib.table_keys())
         ids = [d.doc_id for d in docs]
-        regions = sorted({d.meta["region"] for d in docs if d.meta.get("region")})
-        years = sorted({str(d.meta["year"]) for d in docs if d.meta.get("year")}, reverse=True)
+        regions = sorted({d.meta.region for d in docs if d.meta.region})  # canonical: one name per area
+        years = sorted({str(d.meta.year) for d in docs if d.meta.year}, reverse=True)
         choices = core.doc_choices(docs)
 
         def pick(value: str, valid: list[str], default: str = "") -> str:
@@ -221,7 +221,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         if not doc_id:
             raise gr.Error("请先选择报告", title="提示", print_exception=False)
         meta = run(lambda lib: lib.set_meta(doc_id, {field: value}))
-        shown = meta_display(field, meta.get(field)) or "（空）"
+        shown = meta_display(field, getattr(meta, field)) or "（空）"
         return f"已保存：{FIELD_ZH.get(field, field)} = {shown}"
 
     def current_value(doc_id: str, field: str) -> str:
@@ -229,7 +229,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             return ""
         docs = run(lambda lib: lib.documents())
         doc = next((d for d in docs if d.doc_id == doc_id), None)
-        return meta_display(field, doc.meta.get(field)) if doc else ""
+        return meta_display(field, getattr(doc.meta, field)) if doc else ""
 
     def remove(doc_id: str) -> str:
         if not doc_id:

@@ -389,7 +389,7 @@ def run_demo(out: Path) -> dict[str, Any]:
         settings = make_settings(data, out / "cache")
         store, ingest_stats = timed_ingest(settings, [DEMO])
         docs_meta = [
-            {"source": d.source, **{k: d.meta.get(k) for k in ("region", "year", "kind")}} for d in store.documents()
+            {"source": d.source, **{k: getattr(d.meta, k) for k in ("region", "year", "kind")}} for d in store.documents()
         ]
         evals = [recall(store, gold, mode, f) for mode in ("bm25", "dense", "hybrid") for f in (True, False)]
         lat = [
@@ -456,7 +456,7 @@ def run_scale(out: Path, n: int, seed: int) -> dict[str, Any]:
         (out / "scale_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         # A generated region whose name (or short name) a gold question contains would wrongly
         # route that question; there should be none.
-        from govqa.places import short_name
+        from govqa.names import short_name
 
         regions = {m["region"] for m in manifest}
         clashes = sorted(r for r in regions for q in questions if r in q or short_name(r) in q)

@@ -230,8 +230,8 @@ def year_to_year(docs: list[Document]) -> list[Finding]:
     keyed = {}
     for d in docs:
         who = issuer_key(d.meta)
-        if who and d.meta.get("year"):
-            keyed[(*who, d.meta["year"])] = d
+        if who and d.meta.year:
+            keyed[(*who, d.meta.year)] = d
     for (region, issuer, year), d in keyed.items():
         nxt = keyed.get((region, issuer, year + 1))
         if nxt is None:

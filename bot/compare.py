@@ -46,7 +46,7 @@ def compare_cells(docs: list[DocRecord], cells: dict[str, Cell]) -> list[Point]:
     points = []
     for d in docs:
         cell = cells.get(d.doc_id)
-        label, year = doc_label(d.meta, d.source), d.meta.get("year")
+        label, year = doc_label(d.meta, d.source), d.meta.year
         who = "/".join(issuer_key(d.meta) or ())
         if cell is None:
             points.append(Point(d.doc_id, d.source, label, year, None, "", "", 0, 0, "", who))

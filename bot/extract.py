@@ -18,7 +18,7 @@ import jieba
 from bot.meaning import Metric, Reading, metric_of, read
 from bot.numbers import Number, base_unit, parse_numbers
 from bot.query import CUMULATIVE, head_term
-from govqa.places import WHOLE_AREA
+from govqa.names import DEPT_SELF, WHOLE_AREA
 from govqa.text import citable, sentence_spans
 from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
 
@@ -115,13 +115,10 @@ def scope_conflict(query: Query, label: str, before: str) -> bool:
 _RUNNING = re.compile(r"截至|截止|历年|至今|以来")
 
 
-_DEPT_SELF = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我署|本署|我中心|本中心|我站|本站|我院|本院")
-
-
 def subject_conflict(query: Query, sentence: str) -> bool:
     """A question about a whole area (全市, 各级…) is not answered by a department speaking of itself
     ("我局收到…1件")."""
-    return bool(WHOLE_AREA.search(query.text)) and bool(_DEPT_SELF.search(sentence)) \
+    return bool(WHOLE_AREA.search(query.text)) and bool(DEPT_SELF.search(sentence)) \
         and not WHOLE_AREA.search(sentence)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from bot.numbers import parse_numbers
 from bot.verify import citation_ok, numbers_in_text_ok
 from govqa.text import cjk_ratio, sentence_spans
-from govqa.types import Citation, Document, doc_label
+from govqa.types import Citation, Document, ReportMeta, doc_label
 
 TOP = re.compile(r"^([一二三四五六七八九十]+)[、.．]\s*(.+)$")
 SUB = re.compile(r"^[(（]([一二三四五六七八九十]+)[)）]\s*(.+)$")
@@ -40,7 +40,7 @@ class KeyFigure:
 @dataclass
 class Summary:
     doc: str
-    meta: dict[str, Any]
+    meta: ReportMeta
     title: str
     template: str  # annual_report | work_plan
     key_figures: list[KeyFigure] = field(default_factory=list)
@@ -55,7 +55,7 @@ class Summary:
             return int(v) if float(v).is_integer() else v
 
         return {
-            "doc": self.doc, "meta": self.meta, "title": self.title, "template": self.template,
+            "doc": self.doc, "meta": self.meta.to_dict(), "title": self.title, "template": self.template,
             "key_figures": [{"label": k.label, "value": num(k.value), "unit": k.unit, "text": k.text,
                              "citation": asdict(k.citation)} for k in self.key_figures],
             "sections": {name: [{"text": b.text, "citations": [asdict(c) for c in b.citations]} for b in bullets]

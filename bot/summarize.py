@@ -36,7 +36,7 @@ from bot.verify import citation_ok
 from govqa.cells import cells_in_text
 from govqa.settings import Settings
 from govqa.text import sentence_spans
-from govqa.types import LEVEL_ZH, Citation, Document, Kind, SummaryBackend, doc_label
+from govqa.types import LEVEL_ZH, Citation, Document, Kind, ReportMeta, SummaryBackend, doc_label
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def fit(summary: Summary, max_chars: int = MAX_CHARS) -> None:
 def summarize(doc: Document, settings: Settings, backend: SummaryBackend | None = None, progress: bool = False) -> Summary:
     """The summary of one document. backend: 'extractive' | 'llm' (default: the setting)."""
     backend = backend or settings.summary_backend
-    template = Kind.work_plan if doc.meta.get("kind") == Kind.work_plan else Kind.annual_report
+    template = Kind.work_plan if doc.meta.kind == Kind.work_plan else Kind.annual_report
     summary = Summary(doc.doc_id, doc.meta, doc_label(doc.meta, doc.source), template)
     if template == Kind.annual_report:
         summary.key_figures, conflicts = figures_of(doc)
@@ -206,8 +206,8 @@ def verify_summary(summary: Summary, doc_text: Callable[[str], str | None]) -> S
 
 
 def summary_from_dict(d: dict[str, Any]) -> Summary:
-    s = Summary(d["doc"], d["meta"], d["title"], d["template"], backend=d["backend"], verified=d["verified"],
-                dropped=d.get("dropped", 0), notice=d.get("notice", ""))
+    s = Summary(d["doc"], ReportMeta.from_dict(d["meta"]), d["title"], d["template"], backend=d["backend"],
+                verified=d["verified"], dropped=d.get("dropped", 0), notice=d.get("notice", ""))
     s.key_figures = [KeyFigure(k["label"], k["value"], k["unit"], k["text"], Citation(**k["citation"]))
                      for k in d["key_figures"]]
     s.sections = {n: [Bullet(b["text"], [Citation(**c) for c in b["citations"]]) for b in bl]
@@ -228,10 +228,10 @@ def to_markdown(summary: Summary) -> str:
         return f"〔{refs.index(c) + 1}〕"
 
     lines = [f"# {summary.title}", ""]
-    level = LEVEL_ZH.get(m.get("level") or "", m.get("level"))
-    head = [("发布单位", m.get("issuer")), ("地区", m.get("region")), ("级别", level),
-            ("统计年度" if summary.template == "annual_report" else "年度", m.get("year")),
-            ("发布日期", m.get("published"))]
+    level = LEVEL_ZH.get(m.level, m.level) if m.level else None
+    head = [("发布单位", m.issuer), ("地区", m.region), ("级别", level),
+            ("统计年度" if summary.template == "annual_report" else "年度", m.year),
+            ("发布日期", m.published)]
     lines.append("；".join(f"{k}：{v}" for k, v in head if v))
     lines.append("")
     if summary.notice:

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import typer
 
 from govqa.library import Library, LibraryError, changes, registry_unreadable
+from govqa.meta import region_text
 from govqa.settings import get_settings
 from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, SummaryBackend
 
@@ -79,7 +80,7 @@ def ingest(
             line = f"[{STATUS_ZH[o.status]}] {o.path}"
             if o.doc_id:
                 m = o.meta
-                line += f"  {o.doc_id}  {m.get('region') or '?'} {m.get('year') or '?'} {m.get('kind')}  {o.chunks} 块"
+                line += f"  {o.doc_id}  {m.region or '?'} {m.year or '?'} {m.kind or '?'}  {o.chunks} 块"
             if o.reason:
                 line += f"  原因：{o.reason}"
             failed = o.status == Status.failed
@@ -107,18 +108,16 @@ def docs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=
         typer.echo("还没有导入任何文档。用 `govqa ingest 文件夹` 导入。")
     for d in rows:
         m = d.meta
-        level = m.get("level") or "—"
-        if m.get("dept_level"):
-            level += f"（{m['dept_level']}）"
+        level = (m.level or "—") + (f"（{m.dept_level}）" if m.dept_level else "")
         typer.echo(
-            f"{d.doc_id}  {d.source}  地区={m.get('region') or '—'} 级别={level} "
-            f"年份={m.get('year') or '—'} 类型={m.get('kind') or '—'} 发布单位={m.get('issuer') or '—'} "
-            f"发布日期={m.get('published') or '—'} 块数={d.n_chunks} 向量={vectors.get(d.doc_id, 0)}"
-            f"\n    标题：{m.get('title') or '—'}"
+            f"{d.doc_id}  {d.source}  地区={region_text(m) or '—'} 级别={level} "
+            f"年份={m.year or '—'} 类型={m.kind or '—'} 发布单位={m.issuer or '—'} "
+            f"发布日期={m.published or '—'} 块数={d.n_chunks} 向量={vectors.get(d.doc_id, 0)}"
+            f"\n    标题：{m.title or '—'}"
         )
-        for field, line in (m.get("evidence") or {}).items():
+        for field, ev in m.evidence.items():
             if field != "title":
-                typer.echo(f"    {field} 依据：{line[:80]}")
+                typer.echo(f"    {field} 依据：{ev.line[:80]}（{ev.source or '—'}，可信度 {ev.confidence:.2f}）")
 
 
 @docs_app.command("set")
@@ -137,7 +136,7 @@ def docs_set(
         meta = _library().set_meta(doc, updates)
     except LibraryError as exc:
         _fail(str(exc), 2)
-    typer.echo("已更新：" + json.dumps(meta, ensure_ascii=False))
+    typer.echo("已更新：" + json.dumps(meta.to_dict(), ensure_ascii=False))
 
 
 @app.command()
@@ -445,7 +444,7 @@ def search(
         matched = sorted({t for t in terms if t in h.chunk.text}, key=len, reverse=True)[:8]
         typer.secho(
             f"\n#{rank} 分数 {h.score:.4f}  {h.source}  [{h.chunk.start}:{h.chunk.end}]  "
-            f"{m.get('region') or '—'} {m.get('year') or '—'} {m.get('kind') or '—'}  排名 {h.ranks}",
+            f"{m.region or '—'} {m.year or '—'} {m.kind or '—'}  排名 {h.ranks}",
             bold=True,
         )
         typer.echo(f"匹配词：{'、'.join(matched) or '—'}")
@@ -609,6 +608,8 @@ def eval_metadata(
     gold: Path = typer.Option(..., help="元数据 gold 文件（jsonl：file, region, issuer, level, year, kind …）"),
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     max_wrong: float = typer.Option(1.0, help="错误值占字段比例高于此值则失败（CI 用 0.01）"),
+    min_field: list[str] = typer.Option([], "--min", help="字段=最低准确率，可重复，例如 --min region=0.95 --min issuer=0.9"),
+    min_right: float = typer.Option(0.0, help="正确值占全部字段的最低比例（CI 对 data/real 用 0.99）"),
 ) -> None:
     """元数据评测：地区、发布单位、年份、级别、类型逐项统计 正确 / 空 / 错误，并列出每个错误值。"""
     from eval.metadata import run_metadata_eval
@@ -628,8 +629,20 @@ def eval_metadata(
     typer.echo(f"错误值占字段 {result['wrong_share']:.2%}  (文件 {result['n_files']})")
     if out:
         _print_json(result, out)
+    typer.echo(f"正确值占字段 {result['right_share']:.2%}")
     if result["wrong_share"] > max_wrong:
         _fail(f"错误值占比 {result['wrong_share']:.2%} 高于 {max_wrong:.2%}")
+    if result["right_share"] < min_right:
+        _fail(f"正确值占比 {result['right_share']:.2%} 低于 {min_right:.2%}")
+    for spec in min_field:
+        name, _, value = spec.partition("=")
+        acc = result["fields"].get(name, {}).get("accuracy")
+        try:
+            floor = float(value)
+        except ValueError:
+            _fail(f"--min 应写作 字段=数值，例如 region=0.95，收到 {spec!r}")
+        if acc is None or acc < floor:
+            _fail(f"{name} 准确率 {acc} 低于 {floor}")
 
 
 @app.command()

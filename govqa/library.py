@@ -30,7 +30,19 @@ from govqa.journal import Journal
 from govqa.meta import MetaError, parse_updates
 from govqa.settings import Settings, get_settings
 from govqa.summaries import SummaryCache
-from govqa.types import Answer, Backend, DocRecord, Document, Hit, SearchMode, Status, SummaryBackend, doc_label, issuer_key
+from govqa.types import (
+    Answer,
+    Backend,
+    DocRecord,
+    Document,
+    Hit,
+    ReportMeta,
+    SearchMode,
+    Status,
+    SummaryBackend,
+    doc_label,
+    issuer_key,
+)
 from govqa.uploads import check_upload, drop_upload, keep_upload
 from ingest.pipeline import IngestReport, embed_ahead, ingest, ingest_sources
 from vectorstore.embeddings import make_embeddings
@@ -272,7 +284,7 @@ class Library:
         self._summaries.prune({d.doc_id for d in self.documents()})
         return record
 
-    def set_meta(self, ref: str, updates: dict[str, str | None]) -> dict[str, Any]:
+    def set_meta(self, ref: str, updates: dict[str, str | None]) -> ReportMeta:
         """Correct metadata. Every value is validated by govqa.meta.parse_meta_value, the one rule for
         the CLI and the app; nothing is stored unless all of them are valid."""
         try:
@@ -331,8 +343,8 @@ class Library:
         doc = self._store.document(doc_id)
         if doc is None:
             return {}
-        return {"label": doc_label(doc.meta, doc.source), "region": doc.meta.get("region") or "",
-                "year": doc.meta.get("year") or "", "before": doc.text[max(0, start - CONTEXT_CHARS) : start],
+        return {"label": doc_label(doc.meta, doc.source), "region": doc.meta.region or "",
+                "year": doc.meta.year or "", "before": doc.text[max(0, start - CONTEXT_CHARS) : start],
                 "after": doc.text[end : end + CONTEXT_CHARS]}
 
     # -- tables -------------------------------------------------------------------------------
@@ -373,12 +385,12 @@ class Library:
     def previous_report(self, ref: str) -> Document:
         """The same issuer's report of the year before (issuer_key), or a LibraryError saying why not."""
         doc = self.document(ref)
-        who, year = issuer_key(doc.meta), doc.meta.get("year")
+        who, year = issuer_key(doc.meta), doc.meta.year
         label = doc_label(doc.meta, doc.source)
         if who is None or not year:
             raise LibraryError(f"{label}：发布单位或年份未识别，无法找到上一年度的报告；请用 --against 指定")
         for d in self.documents():
-            if d.doc_id != doc.doc_id and d.meta.get("year") == year - 1 and issuer_key(d.meta) == who:
+            if d.doc_id != doc.doc_id and d.meta.year == year - 1 and issuer_key(d.meta) == who:
                 return self.document(d.doc_id)
         raise LibraryError(f"库中没有{who[1]}{year - 1}年的报告，无法比较与上一年度的文字重复；请用 --against 指定")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from govqa.types import KIND_ZH, LEVEL_ZH, META_FIELDS, Kind, Level
+from govqa.types import KIND_ZH, LEVEL_ZH, META_FIELDS, Kind, Level, ReportMeta
 
 FIELD_ZH = {"region": "地区", "level": "级别", "issuer": "发布单位", "year": "年份", "kind": "类型", "title": "标题",
             "published": "发布日期"}
@@ -57,3 +57,15 @@ def meta_display(field: str, value: Any) -> str:
     if field == "level":
         return LEVEL_ZH.get(value, str(value))
     return str(value)
+
+
+def region_text(meta: ReportMeta) -> str:
+    """The canonical region with the other names of the area it is known by: 洪泽区（又名 洪泽县、洪泽、淮安市洪泽区）."""
+    from govqa.names import region_aliases
+
+    if not meta.region:
+        return ""
+    others = [a for a in [*region_aliases(meta.region), *sorted(meta.aliases, key=len)]
+              if a != meta.region and a in meta.aliases and (a in region_aliases(meta.region) or a.endswith(meta.region))]
+    others = list(dict.fromkeys(others))
+    return meta.region + (f"（又名 {'、'.join(others)}）" if others else "")

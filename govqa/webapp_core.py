@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from govqa.library import EmbedAhead, Library, LibraryError, UploadOutcome, changes
+from govqa.meta import region_text
 from govqa.settings import Settings
-from govqa.types import KIND_ZH, LEVEL_ZH, STATUS_ZH, DocRecord
+from govqa.types import KIND_ZH, LEVEL_ZH, STATUS_ZH, DocRecord, ReportMeta
 
 T = TypeVar("T")
 
@@ -69,24 +70,27 @@ def doc_rows(docs: list[DocRecord]) -> list[list[Any]]:
     for d in docs:
         m = d.meta
         rows.append([
-            d.doc_id, d.source, d.label, m.get("region") or "", level_text(m),
-            m.get("year") or "", KIND_ZH.get(m.get("kind"), m.get("kind") or ""), m.get("issuer") or "",
-            m.get("published") or "", d.n_chunks, datetime.fromtimestamp(d.ingested_at).strftime("%Y-%m-%d %H:%M"),
+            d.doc_id, d.source, d.label, region_text(m), level_text(m),
+            m.year or "", KIND_ZH.get(m.kind, "") if m.kind else "", m.issuer or "",
+            m.published or "", d.n_chunks, datetime.fromtimestamp(d.ingested_at).strftime("%Y-%m-%d %H:%M"),
             evidence_text(m),
         ])
     return rows
 
 
-def level_text(meta: dict[str, Any]) -> str:
-    level = LEVEL_ZH.get(meta.get("level"), meta.get("level") or "")
-    return f"{level}（{LEVEL_ZH.get(meta['dept_level'], meta['dept_level'])}）" if meta.get("dept_level") else level
+def level_text(meta: ReportMeta) -> str:
+    level = LEVEL_ZH.get(meta.level, "") if meta.level else ""
+    return f"{level}（{LEVEL_ZH.get(meta.dept_level, '')}）" if meta.dept_level else level
 
 
-def evidence_text(meta: dict[str, Any]) -> str:
-    """Where region, issuer and level were read from, so a user sees why a report is filed where it is."""
-    ev = meta.get("evidence") or {}
-    lines = dict.fromkeys(ev.get(f) for f in ("issuer", "region", "level") if ev.get(f))
-    return "；".join(line[:60] for line in lines)
+def evidence_text(meta: ReportMeta) -> str:
+    """Where region, issuer and level were read from, and how sure each is, so a user sees why a report is
+    filed where it is."""
+    lines: dict[str, float] = {}
+    for f in ("issuer", "region", "level"):
+        if (ev := meta.why(f)) is not None:
+            lines[ev.line] = max(lines.get(ev.line, 0.0), ev.confidence)
+    return "；".join(f"{line[:60]}（可信度 {c:.2f}）" for line, c in lines.items())
 
 
 def doc_choices(docs: list[DocRecord]) -> list[tuple[str, str]]:
@@ -211,9 +215,9 @@ def render_summary(s: dict[str, Any]) -> str:
         return (f"<details class=\"govqa-cite\"><summary>〔{n}〕</summary><div class=\"govqa-passage\">"
                 f"{_passage(c, needles)}<br><small>{_source_line(c)}</small></div></details>")
 
-    m = s["meta"]
-    head = [("发布单位", m.get("issuer")), ("地区", m.get("region")), ("级别", LEVEL_ZH.get(m.get("level"), m.get("level"))),
-            ("统计年度" if s["template"] == "annual_report" else "年度", m.get("year")), ("发布日期", m.get("published"))]
+    m = ReportMeta.from_dict(s["meta"])
+    head = [("发布单位", m.issuer), ("地区", m.region), ("级别", LEVEL_ZH.get(m.level) if m.level else None),
+            ("统计年度" if s["template"] == "annual_report" else "年度", m.year), ("发布日期", m.published)]
     out = [f"<div class=\"govqa-summary\"><h2>{_esc(s['title'])}</h2>",
            f"<p class=\"govqa-meta\">{_esc('；'.join(f'{k}：{v}' for k, v in head if v))}</p>"]
     if s["template"] == "annual_report":

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from govqa.cells import cells_in_text
 from govqa.settings import Settings
 from govqa.text import cjk_count, cjk_ratio, normalize_text
-from govqa.types import DocRecord, Document, Status
+from govqa.types import DocRecord, Document, ReportMeta, Status, issuer_key
 from ingest.chunking import chunk_document
 from ingest.errors import IngestError
 from ingest.loaders import SUFFIXES, load
@@ -32,6 +33,10 @@ from ingest.metadata import extract_metadata
 from vectorstore.store import Store, StoreBusy
 
 MIN_CJK_CHARS = 50
+# A scan and a text copy of one report: the same issuer, year and kind, and at least this many table cells
+# in common, of which at least SAME_CELLS_SHARE hold the same value (OCR may misread a few).
+SAME_REPORT_MIN_CELLS = 10
+SAME_CELLS_SHARE = 0.95
 # CJK characters in running text (lines with sentence punctuation, table rows, or long lines) below
 # which a page is not a report but a menu, a link list or a site's front page. The shortest real
 # report in data/real has 143.
@@ -47,7 +52,7 @@ class FileOutcome:
     doc_id: str | None = None
     reason: str | None = None
     chunks: int = 0
-    meta: dict = field(default_factory=dict)
+    meta: ReportMeta | None = None
 
 
 @dataclass
@@ -161,6 +166,26 @@ def _known(prev: DocRecord, doc: Document, path: Path) -> FileOutcome:
     return FileOutcome(str(path), status, doc.doc_id, reason, prev.n_chunks, prev.meta)
 
 
+def same_report(store: Store, doc: Document) -> DocRecord | None:
+    """The stored report this one is another copy of (a scanned PDF of a text one, or the reverse): the same
+    identity (govqa.types.issuer_key, year, kind) and the same statistical-table cells. Text that differs
+    (OCR's reading, a page header) makes another document id, so the hash alone cannot tell."""
+    who = issuer_key(doc.meta)
+    if who is None or not doc.meta.year:
+        return None
+    mine = {(c.row, c.col): c.value for c in cells_in_text(doc.text) if c.value is not None}
+    if len(mine) < SAME_REPORT_MIN_CELLS:
+        return None
+    for d in store.documents():
+        if d.source == doc.source or d.meta.year != doc.meta.year or d.meta.kind != doc.meta.kind or issuer_key(d.meta) != who:
+            continue
+        theirs = {(c.row, c.col): c.value for _, c in store.cells(d.doc_id) if c.value is not None}
+        shared = mine.keys() & theirs.keys()
+        if len(shared) >= SAME_REPORT_MIN_CELLS and sum(mine[k] == theirs[k] for k in shared) >= SAME_CELLS_SHARE * len(shared):
+            return d
+    return None
+
+
 def _ingest_one(store: Store, path: Path, source: str, max_bytes: int) -> FileOutcome:
     s = store.settings
     try:
@@ -175,6 +200,9 @@ def _ingest_one(store: Store, path: Path, source: str, max_bytes: int) -> FileOu
         doc = read_document(path, max_bytes, source)
         if prev := store.record(doc.doc_id):
             return _known(prev, doc, path)
+        if (twin := same_report(store, doc)) is not None:
+            why = f"与已导入的 {twin.source} 是同一份报告（发布单位、年份相同，表格数字一致）"
+            return FileOutcome(str(path), Status.duplicate, twin.doc_id, why, twin.n_chunks, twin.meta)
         chunks = chunk_document(doc.doc_id, doc.text, s.chunk_size, s.chunk_overlap, s.max_chunk_chars)
         with store.writing():  # decide under the lock: another process may have stored it meanwhile
             if prev := store.record(doc.doc_id):

@@ -31,7 +31,7 @@ def test_a_planted_number_is_never_shown(settings, tmp_path, name, backend):
     if name == "hidden.html":
         assert "9999" not in library.document(doc.doc_id).text and "9998" not in library.document(doc.doc_id).text
     else:
-        assert doc.meta["planted"], "the planted sentence is flagged at ingest"
+        assert doc.meta.planted, "the planted sentence is flagged at ingest"
     ans = library.ask(QUESTION, backend=backend).answer
     assert "9999" not in ans.answer and all(v.value != 9999 for v in ans.values)
     if backend == "extractive":

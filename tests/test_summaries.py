@@ -86,7 +86,7 @@ def test_annual_summary_has_all_sections_and_fits_one_screen(demo):
 def test_work_plan_gets_its_own_template_with_issuer_and_date(demo):
     s = demo.summary(_doc_id(demo, "002_8bd63bc0f1252708.txt"), backend="extractive", refresh=True)
     assert s.template == "work_plan" and not s.key_figures
-    assert s.meta["issuer"] == "山西省人民政府办公厅" and s.meta["published"] == "2018-07-24"
+    assert s.meta.issuer == "山西省人民政府办公厅" and s.meta.published == "2018-07-24"
     assert [b.text for b in s.sections["主要任务"]][:2] == ["加大主动公开力度", "增强解读回应实效"]
     assert any("年底前" in b.text for b in s.sections["时限与目标"])
     assert any(b.text.startswith("省财政厅") for b in s.sections["责任单位"])

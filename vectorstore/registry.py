@@ -21,10 +21,9 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from govqa.cells import Cell, cells_in_text
-from govqa.types import Chunk, DocRecord, Document
+from govqa.types import Chunk, DocRecord, Document, ReportMeta
 from vectorstore.keyword import FTS5Index
 
 # ``id`` is the chunk's key in the keyword index (FTS5's rowid); a document's chunks get consecutive ids.
@@ -67,10 +66,34 @@ class Registry:
             with self.db:
                 for r in self.db.execute("SELECT doc_id, text FROM documents").fetchall():
                     self._add_cells(r["doc_id"], r["text"])
+        self._migrate_meta()
         self.keywords = FTS5Index(self.db)
         self.keywords.ensure()
         if migrated:
             self.keywords.rebuild()
+
+    def _migrate_meta(self) -> None:
+        """Records stored before the typed metadata (govqa/types.py ReportMeta) hold a plain dict: rewrite each
+        once as a ReportMeta, with its region and issuer under their canonical names (洪泽区 and 淮安市洪泽区
+        become one region) and their aliases kept. One IMMEDIATE transaction, so two processes opening an
+        old store migrate it once; a record already of this schema is left as it is."""
+        old = [r for r in self.db.execute("SELECT doc_id, meta FROM documents").fetchall()
+               if json.loads(r["meta"]).get("schema") != ReportMeta.SCHEMA]
+        if not old:
+            return
+        from govqa.names import migrate_names
+
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for r in self.db.execute("SELECT doc_id, meta FROM documents").fetchall():
+                stored = json.loads(r["meta"])
+                if stored.get("schema") != ReportMeta.SCHEMA:
+                    meta = migrate_names(ReportMeta.from_dict(stored))
+                    self.db.execute("UPDATE documents SET meta = ? WHERE doc_id = ?", (_dump(meta), r["doc_id"]))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def _migrate(self) -> bool:
         """Stores made before the FTS5 index have chunks without an ``id``: give each chunk a stable
@@ -104,13 +127,13 @@ class Registry:
         rows = self.db.execute(
             "SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents ORDER BY source"
         ).fetchall()
-        return [DocRecord(**{**dict(r), "meta": json.loads(r["meta"])}) for r in rows]
+        return [DocRecord(**{**dict(r), "meta": ReportMeta.from_dict(json.loads(r["meta"]))}) for r in rows]
 
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if r is None:
             return None
-        return Document(r["doc_id"], r["source"], r["text"], json.loads(r["meta"]), r["sha256"])
+        return Document(r["doc_id"], r["source"], r["text"], ReportMeta.from_dict(json.loads(r["meta"])), r["sha256"])
 
     def chunk_rows(self, doc_ids: list[str] | None = None) -> Iterator[sqlite3.Row]:
         sql = 'SELECT doc_id, idx, start, "end", tokens FROM chunks'
@@ -144,7 +167,7 @@ class Registry:
     def record(self, doc_id: str) -> DocRecord | None:
         r = self.db.execute("SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents "
                             "WHERE doc_id = ?", (doc_id,)).fetchone()
-        return DocRecord(**{**dict(r), "meta": json.loads(r["meta"])}) if r else None
+        return DocRecord(**{**dict(r), "meta": ReportMeta.from_dict(json.loads(r["meta"]))}) if r else None
 
     def n_chunks(self) -> int:
         """Chunks of all documents: each document's count, written with its chunk rows in one transaction
@@ -178,7 +201,7 @@ class Registry:
         with self.db:
             self.db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc.doc_id, doc.source, path, doc.sha256, doc.text, json.dumps(doc.meta, ensure_ascii=False),
+                (doc.doc_id, doc.source, path, doc.sha256, doc.text, _dump(doc.meta),
                  len(chunks), time.time()),
             )
             self.db.executemany(
@@ -212,6 +235,10 @@ class Registry:
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
-    def set_meta(self, doc_id: str, meta: dict[str, Any]) -> None:
+    def set_meta(self, doc_id: str, meta: ReportMeta) -> None:
         with self.db:
-            self.db.execute("UPDATE documents SET meta = ? WHERE doc_id = ?", (json.dumps(meta, ensure_ascii=False), doc_id))
+            self.db.execute("UPDATE documents SET meta = ? WHERE doc_id = ?", (_dump(meta), doc_id))
+
+
+def _dump(meta: ReportMeta) -> str:
+    return json.dumps(meta.to_dict(), ensure_ascii=False)

@@ -37,13 +37,12 @@ from langchain_core.documents import Document as LCDocument
 
 from govqa.cells import Cell
 from govqa.settings import Settings
-from govqa.types import Chunk, DocRecord, Document
+from govqa.types import Chunk, DocRecord, Document, ReportMeta
 from vectorstore.catalog import Catalog
 from vectorstore.embeddings import make_embeddings
 from vectorstore.registry import Registry
 from vectorstore.tokenize import tokenize
 
-CHUNK_META_FIELDS = ("region", "level", "year", "kind")
 WAIT_MESSAGE = "另一个进程正在写入报告库，等待中…"
 REPAIR_HINT = "请运行 govqa repair 修复"
 log = logging.getLogger(__name__)
@@ -351,8 +350,8 @@ class Store:
 
     # -- writes ------------------------------------------------------------
     def _chroma_meta(self, doc: Document, c: Chunk) -> dict[str, Any]:
-        meta = {k: doc.meta[k] for k in CHUNK_META_FIELDS if doc.meta.get(k) not in (None, "")}
-        return {**meta, "doc_id": doc.doc_id, "index": c.index, "start": c.start, "end": c.end, "source": doc.source}
+        return {**doc.meta.chunk_fields(), "doc_id": doc.doc_id, "index": c.index, "start": c.start, "end": c.end,
+                "source": doc.source}
 
     def add(self, doc: Document, path: str, chunks: list[Chunk], rebuild: bool = True,
             replaces: list[str] | None = None) -> bool:
@@ -417,14 +416,14 @@ class Store:
         if rebuild:
             self.refresh()
 
-    def set_meta(self, doc_id: str, updates: dict[str, Any]) -> dict[str, Any]:
+    def set_meta(self, doc_id: str, updates: dict[str, Any]) -> ReportMeta:
         """Store corrected metadata, in the registry and on every chunk's vector (the dense filter reads it).
         The chunks are re-sent through the embedding cache, so nothing is embedded again."""
         with self.writing():
             doc = self._registry.document(doc_id)
             if doc is None:
                 raise StoreError(f"找不到文档 {doc_id}")
-            meta = {**doc.meta, **updates}
+            meta = doc.meta.corrected(updates)
             if self._chroma is not None:
                 new_doc = Document(doc.doc_id, doc.source, doc.text, meta)
                 chunks = self._chunks_of(doc_id)
