@@ -24,10 +24,11 @@ from bot.reuse import text_reuse
 from bot.sections import PROBLEM_SECTION, TOP, Section, problems_and_measures, sections
 from govqa.cells import Cell, cells_in_text, is_row_line
 from govqa.text import sentence_spans
-from govqa.types import Document, doc_label
+from govqa.types import Document, Level, ReportMeta, doc_label
 from ingest.metadata import locate_published
 from ingest.tables import ACTIVE_SECTIONS, LITIGATION_COLS, REQUEST_COLS, REQUEST_ROWS, REVIEW_COLS, parse_value
 
+GOVERNMENT_LEVELS = (Level.province, Level.city, Level.county, Level.township)  # a government's report, not a department's
 QUOTE_CHARS = 160  # longest quote kept for a found part (a sentence is cut at its end, never mid-span)
 
 
@@ -120,7 +121,7 @@ class Assessment:
 # -- the era -----------------------------------------------------------------------------------------
 def choose_rules(doc: Document, cells: list[Cell]) -> tuple[Rules | None, str]:
     """The rules for the report's year; without a year, the ones the report itself shows it follows."""
-    year = doc.meta.get("year")
+    year = doc.meta.year
     if year:
         rules = R.rules_for(int(year))
         if rules is None:
@@ -155,7 +156,7 @@ def excerpt(text: str) -> str:
 # -- 及时 ----------------------------------------------------------------------------------------------
 def check_on_time(doc: Document, rules: Rules, year: int | None) -> Check:
     spec = R.CHECK_BY_KEY["on_time"]
-    level = doc.meta.get("level")
+    level = doc.meta.level
     dl = R.deadline_for(rules, level)
     when_text = f"{dl.when[0]}月{dl.when[1]}日前" if dl.when else "未规定"
 
@@ -166,7 +167,7 @@ def check_on_time(doc: Document, rules: Rules, year: int | None) -> Check:
     if not year:
         return done(UNCERTAIN, "统计年度未识别，无法确定公布时限", [])
     found = locate_published(doc.text)
-    meta_date = doc.meta.get("published")
+    meta_date = doc.meta.published
     evidence: list[Evidence] = []
     if found and (not meta_date or meta_date == found[0]):
         iso, s, e, how = found
@@ -237,8 +238,8 @@ def _plain(pattern: str) -> str:
     return "、".join(dict.fromkeys(x for x in s.split("|") if x))
 
 
-def _is_government(meta: dict[str, Any]) -> bool:
-    return meta.get("level") in ("province", "city", "county", "township")
+def _is_government(meta: ReportMeta) -> bool:
+    return meta.level in GOVERNMENT_LEVELS
 
 
 def check_sections(doc: Document, rules: Rules, cells: list[Cell], heads: list[Section], cut: str) -> Check:
@@ -422,7 +423,7 @@ def check_consistent(doc: Document, rules: Rules, previous: Document | None, fol
     findings = audit_document(doc)
     others = {d.doc_id: d for d in (previous, following) if d is not None}
     for d in others.values():
-        pair = sorted([doc, d], key=lambda x: x.meta.get("year") or 0)
+        pair = sorted([doc, d], key=lambda x: x.meta.year or 0)
         findings += year_to_year(pair)
     fails = [f for f in findings if f.status == FAIL]
     unsure = [f for f in findings if f.status == UNCERTAIN]
@@ -510,7 +511,7 @@ def check_not_copied(doc: Document, rules: Rules, problems: list[tuple[int, int]
     def done(status: str, message: str, evidence: list[Evidence]) -> Check:
         return Check(spec.key, spec.group, spec.name, status, message, rule, article, spec.weight, evidence)
 
-    year = doc.meta.get("year")
+    year = doc.meta.year
     if previous is None:
         return done(UNCERTAIN, f"库中没有同一单位{f'{year - 1}年' if year else '上一年度'}的报告，无法比较", [])
     if not problems:
@@ -596,14 +597,14 @@ def assess_document(doc: Document, previous: Document | None = None, following: 
     m = doc.meta
     cells = cells_in_text(doc.text)
     rules, why = choose_rules(doc, cells)
-    out = Assessment(doc.doc_id, doc.source, doc_label(m, doc.source), m.get("region") or "", m.get("level") or "",
-                     list(m.get("parents") or []), m.get("issuer") or "", m.get("year"), rules.key if rules else "",
+    out = Assessment(doc.doc_id, doc.source, doc_label(m, doc.source), m.region or "", m.level or "",
+                     list(m.parents), m.issuer or "", m.year, rules.key if rules else "",
                      rules.name if rules else "", why)
     if rules is None:
         return out
     heads = sections(doc.text)
     cut = excerpt(doc.text)
-    year = m.get("year")
+    year = m.year
     rect = rectification(doc.text, heads) if rules.rectify else None
     problems = _problem_spans(doc, heads, rect)
     out.checks = [

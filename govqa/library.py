@@ -36,6 +36,7 @@ from govqa.types import (
     DocRecord,
     Document,
     Hit,
+    Kind,
     ReportMeta,
     SearchMode,
     Status,
@@ -403,13 +404,13 @@ class Library:
         return text_reuse(doc, previous)
 
     # -- assessment ---------------------------------------------------------------------------
-    def _same_issuer(self, meta: dict[str, Any], year: int, cache: dict[str, Document] | None = None) -> Document | None:
+    def _same_issuer(self, meta: ReportMeta, year: int, cache: dict[str, Document] | None = None) -> Document | None:
         """The report of the same issuer (issuer_key) on ``year``, if the library has one."""
         who = issuer_key(meta)
         if who is None:
             return None
         for d in self.documents():
-            if d.meta.get("year") == year and d.meta.get("kind") == "annual_report" and issuer_key(d.meta) == who:
+            if d.meta.year == year and d.meta.kind == Kind.annual_report and issuer_key(d.meta) == who:
                 if cache is None:
                     return self.document(d.doc_id)
                 if d.doc_id not in cache:
@@ -418,7 +419,7 @@ class Library:
         return None
 
     def _assess(self, doc: Document, cache: dict[str, Document] | None = None) -> Assessment:
-        year = doc.meta.get("year")
+        year = doc.meta.year
         previous = self._same_issuer(doc.meta, year - 1, cache) if year else None
         following = self._same_issuer(doc.meta, year + 1, cache) if year else None
         return assess_document(doc, previous, following)
@@ -427,7 +428,7 @@ class Library:
         """One annual report checked against the rules in force when it was due (bot/assess.py): on time,
         complete, consistent, candid, each with its article and cited evidence, and a weighted score."""
         doc = self.document(ref)
-        if doc.meta.get("kind") != "annual_report":
+        if doc.meta.kind != Kind.annual_report:
             raise LibraryError(f"{doc_label(doc.meta, doc.source)} 不是政府信息公开工作年度报告，不评估")
         return self._assess(doc)
 
@@ -437,7 +438,7 @@ class Library:
         assessed and ranked by score, best first."""
         from tqdm import tqdm
 
-        records = [d for d in self.documents() if d.meta.get("kind") == "annual_report"]
+        records = [d for d in self.documents() if d.meta.kind == Kind.annual_report]
         cache: dict[str, Document] = {}
         out = []
         for record in tqdm(records, desc="评估", unit="份", disable=not progress):
@@ -464,7 +465,6 @@ class Library:
         return s
 
 
-def assessment_key(meta: dict[str, Any]) -> Assessment:
+def assessment_key(meta: ReportMeta) -> Assessment:
     """An empty Assessment carrying only what the ranking filters read, so a report is filtered before it is assessed."""
-    return Assessment("", "", "", meta.get("region") or "", meta.get("level") or "", list(meta.get("parents") or []), "",
-                      meta.get("year"), "", "", "")
+    return Assessment("", "", "", meta.region or "", meta.level or "", list(meta.parents), "", meta.year, "", "", "")

@@ -20,7 +20,7 @@ import gradio as gr
 
 from bot.assess_rules import CHECKS, GROUPS, STATUS_ZH
 from govqa.library import Library, LibraryError
-from govqa.types import LEVEL_ZH
+from govqa.types import LEVEL_ZH, Kind
 
 RANK_HEADERS = ["排名", "得分", "得分区间", *GROUPS, "不确定项", "年份", "地区", "级别", "适用规则", "报告", "文件"]
 EXPORT_DIR = Path(tempfile.gettempdir()) / "govqa-exports"  # Gradio serves files from the temp dir
@@ -115,9 +115,9 @@ def build_assess_tab(run: Callable[..., Any]) -> None:
         return run(ranking_view, region, level, year)
 
     def choices(region: str, year: str, doc: str):
-        docs = [d for d in run(lambda lib: lib.documents()) if d.meta.get("kind") == "annual_report"]
-        regions = sorted({r for d in docs for r in [d.meta.get("region"), *(d.meta.get("parents") or [])] if r})
-        years = sorted({str(d.meta["year"]) for d in docs if d.meta.get("year")}, reverse=True)
+        docs = [d for d in run(lambda lib: lib.documents()) if d.meta.kind == Kind.annual_report]
+        regions = sorted({r for d in docs for r in [d.meta.region, *d.meta.parents] if r})
+        years = sorted({str(d.meta.year) for d in docs if d.meta.year}, reverse=True)
         ids = [d.doc_id for d in docs]
         return (gr.update(choices=ALL + [(r, r) for r in regions], value=region if region in regions else ""),
                 gr.update(choices=ALL + [(f"{y}年", y) for y in years], value=year if year in years else ""),
