@@ -362,6 +362,9 @@ def migrate_names(meta: ReportMeta) -> ReportMeta:
     written = [n for n in (meta.region, meta.issuer, *meta.aliases) if n]
     if meta.region and is_region(meta.region):
         meta.region = canonical_region(meta.region, hints)
+        # The canonical name may drop the places written before it (淮安市洪泽区 -> 洪泽区): the divisions above
+        # it come from the gazetteer for the canonical name, so one area has one list of parents across years.
+        meta.parents = parents_of(parse_body(meta.region), hints) or meta.parents
     if meta.issuer:
         meta.issuer = canonical_body(meta.issuer, hints)
     names = [*region_aliases(meta.region or ""), *written]
