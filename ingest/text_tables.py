@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from govqa.text import UNREADABLE
+from ingest.flat_tables import glued_in_prose, one_cell_per_line
 from ingest.tables import (
     KIND_ACTIVE,
     KIND_OTHER,
@@ -137,7 +138,11 @@ def tab_tables(raw: str) -> str:
         blocks.append(PLACEHOLDER.format(len(groups)))
         done = end
     if not groups:
-        return _glued_tables(raw, lines)
+        for read in (_glued_tables, lambda r, _lines: one_cell_per_line(r), lambda r, _lines: glued_in_prose(r)):
+            out = read(raw, lines)
+            if out is not raw:
+                return out
+        return raw
     blocks += lines[done:]
     return assemble(blocks, build_tables(groups))
 
