@@ -51,7 +51,8 @@ lint: install
 
 test: install lint
 	$(BIN)/python -m pytest -q
-	$(BIN)/govqa eval summaries --corpus data/demo --gold eval/gold/gold_dev.jsonl --min-coverage 0.6
+	$(BIN)/govqa eval summaries --corpus data/demo --gold eval/gold/gold_dev.jsonl --min-coverage 0.9 --max-misfiled 0
+	$(BIN)/govqa eval summaries --corpus data/real --gold eval/real --min-coverage 0.95 --max-misfiled 0
 	$(BIN)/govqa eval metadata --corpus data/real --gold eval/real/metadata/gold_metadata.jsonl --max-wrong 0.01
 	$(BIN)/govqa eval answers --corpus data/real --gold eval/real --backend extractive --min-exact 0.9 --max-wrong 0.01
 

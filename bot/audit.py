@@ -153,9 +153,6 @@ def prose_checks(doc: Document, cells: list[Cell]) -> list[Finding]:
                 continue
             whole = before[-1]
             stop = marks[i + 1].start() if i + 1 < len(marks) else len(sentence)
-            # A semicolon ends the breakdown: "…中,A17件,B13件;C120件" lists C beside the whole, not in it.
-            semi = re.search(r"[；;]", sentence[mark.end() : stop])
-            stop = mark.end() + semi.start() if semi else stop
             parts = [n for n in nums if mark.end() <= n.start and n.end <= stop and n.unit == whole.unit]
             if i + 1 < len(marks) and parts:
                 parts = parts[:-1]  # the last number before the next 其中 is that one's whole

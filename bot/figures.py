@@ -192,7 +192,7 @@ class Counted:
     label: str
     number: Number  # document offsets
     sentence: tuple[int, int]
-    weight: int = 0  # how central: a scope word, a part of a figure already shown, not an agency's own
+    weight: int = 0  # how central: a scope word (全市, 共); less for a share
 
 
 _TOTAL = re.compile(r"全省|全市|全县|全区|全年|全镇|全乡|共|累计|总|合计|我省|我市|我县|我区")
@@ -201,7 +201,7 @@ _TOTAL = re.compile(r"全省|全市|全县|全区|全年|全镇|全乡|共|累�
 def rank(counted: list[Counted], shown: list[tuple[int, int]], limit: int) -> list[Counted]:
     """The ``limit`` most central counted figures, kept in reading order. A figure in (or right after,
     as its 其中 breakdown) a sentence already shown with another figure is read with it; a clause with
-    a scope word (全市, 共, 累计) states a total; a subordinate agency's own count, or a share, is less central."""
+    a scope word (全市, 共, 累计) states a total; a share is less central."""
     def weight(c: Counted) -> int:
         return c.weight + 2 * any(s <= c.sentence[0] <= e + 2 for s, e in shown)
 
@@ -233,13 +233,36 @@ def _tail(label: str) -> str:
     return label if len(label) <= MAX_LABEL else "…" + label[-MAX_LABEL:]
 
 
-def counted_figures(text: str, spans: list[tuple[int, int]], taken: set[tuple[int, int]]) -> list[Counted]:
+# How a body names itself in its own report ("我局主动公开…"): not a subordinate agency.
+_OWN = re.compile(r"[我本](?:局|厅|委|办|中心|部|署|院|会)")
+
+
+_AGENCY_FIRST = re.compile(r"^(?:\d{4}年(?:度|以来)?|全年|今年|同时|此外|另外)?[，,]?"
+                           r"(?!通过|在|经|由|依托|利用|包括|对|向|按|据|与|和|及)"
+                           r"([\u4e00-\u9fff]{2,10}?(?:局|(?<!大)厅|委员会|(?<![省市县区党管])委|署|中心|法院|检察院|公司|集团|银行))"
+                           r"(?!网|官网|门户|公众号|微信|微博|政务)")
+
+
+def _agency_not_issuer(sentence: str, issuer: str) -> bool:
+    """The sentence's subject is an agency (省国税局在门户网站…) that is neither the issuer nor the whole
+    region: its counts are that agency's own, not the report's. An agency named as a platform ("厅官方
+    网站", "通过…管委会门户网站") is not the subject."""
+    m = _AGENCY_FIRST.match(sentence)
+    if not m or _SCOPE.search(m.group(1)) or _OWN.search(m.group(1)):
+        return False
+    return m.group(1)[-4:] not in issuer
+
+
+def counted_figures(text: str, spans: list[tuple[int, int]], taken: set[tuple[int, int]],
+                    issuer: str = "") -> list[Counted]:
     """Every counted figure in the sentences ``spans`` (document offsets), in reading order, but those
-    already ``taken`` (the number's span) and those about the report itself."""
+    already ``taken`` (the number's span), those about the report itself, and a subordinate agency's own
+    (an agency named before the number that is not ``issuer``)."""
     out: list[Counted] = []
     for s, e in spans:
         sentence = text[s:e]
         previous = first = ""
+        agency = _agency_not_issuer(sentence, issuer)
         for m in _CLAUSE.finditer(sentence):
             clause = m.group(0)
             if _META.search(clause):
@@ -260,9 +283,9 @@ def counted_figures(text: str, spans: list[tuple[int, int]], taken: set[tuple[in
                 first = first or label
                 if (start, start + len(n.text)) in taken:
                     continue
-                upto = sentence[: m.start() + n.start]
-                weight = (bool(_TOTAL.search(clause[: n.start])) - (n.unit == "%")
-                          - 2 * (not _SCOPE.search(upto) and bool(_SUBORDINATE.search(upto))))
+                if agency:
+                    continue
+                weight = bool(_TOTAL.search(clause[: n.start])) - (n.unit == "%")
                 out.append(Counted(label, Number(n.value, n.unit, n.text, start, start + len(n.text), n.approximate),
                                    (s, e), weight))
     return out

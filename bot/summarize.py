@@ -167,7 +167,7 @@ def figures_of(doc: Document, previous: Document | None = None) -> tuple[list[Ke
         figures.append(KeyFigure(f.label, f.number.value, f.number.unit, f.number.text, cite(doc, *f.sentence)))
     taken = {(f.number.start, f.number.end) for f in rules} | {
         (f.rival.number.start, f.rival.number.end) for f in rules if f.rival is not None}
-    others = [c for c in counted_figures(doc.text, figure_sentences(doc), taken)
+    others = [c for c in counted_figures(doc.text, figure_sentences(doc), taken, doc.meta.get("issuer") or "")
               if not any(_restates(c, k) for k in table)]
     cited = [(k.citation.start, k.citation.end) for k in figures]
     others_kf = [KeyFigure(c.label, c.number.value, c.number.unit, c.number.text, cite(doc, *c.sentence))
