@@ -222,7 +222,7 @@ def _label(before: str, after: str, previous: str) -> str:
         return previous + "占比"
     if len(head) < 2 and not after.strip() and previous:  # "…发布信息28大项、79小项，共计6657条"
         return previous + "合计"
-    noun = re.match(r"[^\d，,；;。：:（(、]{2,12}", after.strip())
+    noun = re.match(r"[^\d，,；;。：:（(、]{2,16}", after.strip())
     if noun and (len(head) < 4 or _VERB_BEFORE.search(head)):
         return _tail(head + noun.group(0))
     return _tail(head)

@@ -35,6 +35,7 @@ PROBLEM = re.compile(r"问题|不足|薄弱|差距|有待|不够|不高|不强|�
 # A plan: what the issuer will do. Never a problem bullet, even inside the problems.
 PLAN = re.compile(r"下一步|针对|今后|我们将|将(?:进一步|继续|持续|加强|加大|着力|不断|全面|深入|积极|认真|重点|推动|推进"
                   r"|完善|切实)|\d{4}年[^。]{0,8}将|拟|计划")
+ENUM_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[、.．](?!\d))")
 TABLE_LINE = re.compile(r"^【表\d+】|[｜|]|【无法拆分】|=\s*\d")
 
 @dataclass
@@ -275,7 +276,9 @@ def problems_and_measures(doc: Document, problem: list[Section]) -> tuple[list[t
             if span not in quoted:
                 continue
             body = doc.text[span[0] : span[1]]
-            if mode == "problem" and is_problem(body):
+            # An item of an enumerated list of problems is one even when its wording is mild ("三是政府网站
+            # 集约化建设需持续推进"), as long as it plans nothing.
+            if mode == "problem" and (is_problem(body) or (ENUM_ITEM.match(body) and not PLAN.search(body[:20]))):
                 problems.append(span)
             elif mode == "measure" and is_measure(body):
                 measures.append(span)

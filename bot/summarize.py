@@ -226,14 +226,17 @@ def audit_bullets(doc: Document, previous: Document | None = None) -> list[Bulle
         read = [c for c in f.cited if c.label != "原文"]
         values = "；".join(dict.fromkeys(f"{_short(c.label)} {c.raw or '空白'}" for c in read)) if len(read) <= 5 else ""
         what = re.sub(r"[：:](?:无法核对|各项之和为).*$", "", f.message) if len(read) > 5 else f.message
-        what = _SUM_SAID.sub("：各项之和与总计不符", what)
+        if len(read) > 5 and read[-1].value is None:
+            what += "（总计为空白）"
+        what = _SUM_SAID.sub(r"≠\1", what)
         text = f"{'不符' if f.status == FAIL else '无法核对'}：{what}" + (f"（读取：{values}）" if values else "")
         if cites:
             out.append(Bullet(_only_cited(text, cites), cites))
     return out[:MAX_CHECKS]
 
 
-_SUM_SAID = re.compile(r"[：:]各项之和为[^，,]*[，,]表中总计为.*$")  # the audit's computed sum, said in words instead
+# "…与总计：各项之和为 11，表中总计为 0": the audit's computed sum, written as the relation instead.
+_SUM_SAID = re.compile(r"与(\S*?总计)[：:]各项之和为[^，,]*[，,]表中总计为.*$")
 
 
 def _worth_a_hint(f: Finding) -> bool:

@@ -98,7 +98,7 @@ def test_audit_findings_are_listed_as_hints_with_only_cited_numbers(settings):
     核查提示 citing the row; the sum 11 it computed is not shown (it stands in no citation)."""
     _doc, s = _summary(settings, PDF / "hongze_2023.pdf")
     hints = _texts(s, "核查提示")
-    review = next(t for t in hints if t.startswith("不符：行政复议"))
+    review = next(t for t in hints if t.startswith("不符：行政复议：维持+纠正+其他+尚未审结≠总计"))
     assert "结果维持 10" in review and "总计 0" in review and "11" not in review
 
 
