@@ -1,10 +1,13 @@
 """Cited executive summaries: key figures, then bullets, every one tied to the sentences it rests on.
 
-The key-figure block always comes from verified extraction (`bot.figures`), never from free LLM
-text. Bullets come from the report's sections: extractively (a chosen sentence per section, the
-offline default), or through the LLM map-reduce in `bot.summarize_llm`, whose bullets must pass
-the same verifier and fall back to the extractive sentence when they don't. Annual reports get
-核心数据 / 主要工作 / 存在问题 / 改进措施; work plans get 主要任务 / 时限与目标 / 责任单位.
+The key-figure block always comes from verified extraction, never from free LLM text: for a 2019+
+report the statistical tables' cells first (`bot.table_figures`, with the issuer's previous report's
+cell and the change beside each), then the statistics year, the prose rules (`bot.figures`) and the
+report's other counted figures. Bullets come from the report's parts as its headings define them
+(`bot.sections`): extractively (a chosen sentence per section, the offline default), or through the
+LLM map-reduce in `bot.summarize_llm`, whose bullets must pass the same verifier and fall back to the
+extractive sentence when they don't. The audit's findings on the report follow as 核查提示. Annual
+reports get 核心数据 / 主要工作 / 存在问题 / 改进措施 / 核查提示; work plans get 主要任务 / 时限与目标 / 责任单位.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ MAX_CHARS = 1500  # what a reader reads (figures and bullets), citations not cou
 MAX_BULLET_CHARS = 800  # of which bullets
 MAX_FIGURES = 28  # key figures shown at most: the tables' first, then the prose rules', then other counts
 MIN_FIGURES = 12  # kept when the whole is too long
-MAX_COUNTED = 14  # the report's other counted figures, in reading order
+MAX_COUNTED = 14  # the report's other counted figures: the most central, shown in reading order
 MIN_WORK_BULLETS = 3  # 主要工作 takes more sentences per section when the report has fewer sections
 MAX_CHECKS = 4  # 核查提示: findings that do not add up first
 MAX_HINT_CITES = 4  # rows cited by one 核查提示 (a sum cites its total and its first parts)
@@ -334,16 +337,27 @@ def verify_summary(summary: Summary, doc_text: Callable[[str], str | None]) -> S
     before = len(summary.key_figures) + sum(len(b) for b in summary.sections.values())
     summary.key_figures = [k for k in summary.key_figures
                            if citation_ok(k.citation, doc_text) and present_in(k.value, k.unit, k.citation.quote)]
+    quotes = [k.citation.quote for k in summary.key_figures]
     for k in summary.key_figures:
         p = k.previous
         if p is not None and not (citation_ok(p.citation, doc_text) and present_in(p.value, p.unit, p.citation.quote)):
             k.previous = None
+            summary.dropped += 1
+        if k.note and not _note_ok(k.note, quotes):
+            k.note = ""
             summary.dropped += 1
     for name, bullets in summary.sections.items():
         summary.sections[name] = [b for b in bullets if bullet_ok(b, doc_text)]
     summary.dropped += before - (len(summary.key_figures) + sum(len(b) for b in summary.sections.values()))
     summary.verified = True
     return summary
+
+
+def _note_ok(note: str, quotes: list[str]) -> bool:
+    """A note's numbers stand in the summary's cited rows, but the share it derives from them ("占…的52.6%")."""
+    derived = note.startswith("占")
+    return all(any(present_in(n.value, n.unit, q) for q in quotes) or (derived and n.unit == "%")
+               for n in parse_numbers(note))
 
 
 def summary_from_dict(d: dict[str, Any]) -> Summary:

@@ -120,3 +120,19 @@ def test_counted_figures_of_a_short_report_carry_their_clause(settings):
     assert {(7, "起"), (3, "起"), (10615, "条"), (3335, "条")} <= values
     total = next(k for k in s.key_figures if k.value == 10615)
     assert total.label == "全县累计发布各类政府信息" and "10615条" in total.citation.quote
+
+
+def test_a_note_or_last_years_value_that_its_citation_does_not_state_is_dropped(settings):
+    """The verifier reads beside-figure text too: a 纠正 count not in the cited row, or a previous value
+    not in last year's cited row, never reaches the reader (the figure itself stays)."""
+    from bot.summarize import verify_summary
+
+    doc, s = _summary(settings, PDF / "hongze_2024.pdf", PDF / "hongze_2023.pdf")
+    prev = read_document(PDF / "hongze_2023.pdf", 10**8)
+    review = next(k for k in s.key_figures if k.label == "行政复议总计（表）")
+    review.note = "其中结果纠正7件"  # the row says 结果纠正=1
+    s.key_figures[0].previous.value = 22  # the 2023 row says 21
+    texts = {doc.doc_id: doc.text, prev.doc_id: prev.text}
+    verify_summary(s, texts.get)
+    assert review.note == "" and s.key_figures[0].previous is None and s.key_figures[0].value == 95
+    assert s.dropped == 2
