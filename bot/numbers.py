@@ -17,7 +17,7 @@ from govqa.cells import cells_in_text, is_row_line
 
 # Longest first so "人次" wins over "人", "万元" is split into multiplier + 元.
 UNITS = sorted(
-    ("件 条次 条 次 篇 个 家 人次 人 项 元 期 场 份 部 名 台 户 所 处 批 类 本 套 张 封 门 栏目 个次 件次 "
+    ("件 条次 条 次 篇 个 家 人次 人 项 元 期 场 份 部 名 台 户 所 处 批 类 本 套 张 封 门 栏目 个次 件次 起 "
      "天 小时 分钟 工作日 倍 年 月 日 %").split(),
     key=len, reverse=True,
 )

@@ -570,7 +570,7 @@ def eval_summaries(
     gold: Path = typer.Option(..., help="gold 文件（jsonl）或文件夹"),
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     backend: SummaryBackend = typer.Option(SummaryBackend.extractive, help="extractive | llm"),
-    min_coverage: float = typer.Option(0.0, help="年度报告平均 gold_coverage 低于此值则失败（CI 用 0.6）"),
+    min_coverage: float = typer.Option(0.0, help="年度报告平均 gold_coverage 低于此值则失败（CI 用 0.9）"),
     max_misfiled: int = typer.Option(-1, help="放错栏目的要点（含表格行）多于此数则失败；-1 不检查"),
 ) -> None:
     """摘要评测：数字精确率（必须为 1.0）、引用有效率、gold 数值覆盖率、放错栏目的要点、长度与生成时间。

@@ -390,10 +390,21 @@ class Library:
         label = doc_label(doc.meta, doc.source)
         if who is None or not year:
             raise LibraryError(f"{label}：发布单位或年份未识别，无法找到上一年度的报告；请用 --against 指定")
+        previous = self._previous(doc)
+        if previous is None:
+            raise LibraryError(f"库中没有{who[1]}{year - 1}年的报告，无法比较与上一年度的文字重复；请用 --against 指定")
+        return previous
+
+    def _previous(self, doc: Document) -> Document | None:
+        """The same issuer's report of the year before, when the library holds it (same kind of report)."""
+        who, year = issuer_key(doc.meta), doc.meta.year
+        if who is None or not year:
+            return None
         for d in self.documents():
-            if d.doc_id != doc.doc_id and d.meta.year == year - 1 and issuer_key(d.meta) == who:
+            if (d.doc_id != doc.doc_id and d.meta.year == year - 1 and issuer_key(d.meta) == who
+                    and d.meta.kind == doc.meta.kind):
                 return self.document(d.doc_id)
-        raise LibraryError(f"库中没有{who[1]}{year - 1}年的报告，无法比较与上一年度的文字重复；请用 --against 指定")
+        return None
 
     def reuse(self, ref: str, against: str | None = None) -> Reuse:
         """Sentences and table rows of one report repeated from the issuer's previous report (or ``against``)."""
@@ -452,13 +463,16 @@ class Library:
     # -- summaries ----------------------------------------------------------------------------
     def summary(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,
                 progress: bool = False) -> Summary:
-        """The cited executive summary (cached per document content and backend)."""
-        return self._summaries.get(self.document(ref), backend, refresh, progress)
+        """The cited executive summary (cached per document content and backend). When the library holds
+        the issuer's report of the year before, its table figures show last year's value and the change."""
+        doc = self.document(ref)
+        return self._summaries.get(doc, backend, refresh, progress, previous=self._previous(doc))
 
     def summary_with_context(self, ref: str) -> dict[str, Any]:
         """summary(...).to_dict() with every citation's document label and surrounding passage (the app)."""
         s = self.summary(ref).to_dict()
-        cits = [k["citation"] for k in s["key_figures"]]
+        cits = [k["citation"] for k in s["key_figures"]] + [k["previous"]["citation"] for k in s["key_figures"]
+                                                            if k.get("previous")]
         cits += [c for bullets in s["sections"].values() for b in bullets for c in b["citations"]]
         for c in cits:
             c.update(self._context(c["doc"], c["start"], c["end"]))

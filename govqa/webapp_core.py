@@ -203,6 +203,16 @@ def render_answer(out: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def _figure_note(k: dict[str, Any], cite: Callable[[dict[str, Any], list[str]], str]) -> str:
+    """Beside a figure, as in the CLI's markdown: its note, and last year's value (cited there) with the change."""
+    parts = [_esc(k["note"])] if k.get("note") else []
+    p = k.get("previous")
+    if p:
+        year = f"{p['year']}年" if p.get("year") else "上年"
+        parts.append(f"上年（{year}报告）{_esc(p['text'])} {cite(p['citation'], [p['text']])}，变化 {_esc(p['change'])}")
+    return f"<br><small class=\"govqa-note\">（{'；'.join(parts)}）</small>" if parts else ""
+
+
 def render_summary(s: dict[str, Any]) -> str:
     """HTML: key figures and bullets, each citation a numbered marker that opens its source passage."""
     refs: list[tuple] = []
@@ -226,8 +236,8 @@ def render_summary(s: dict[str, Any]) -> str:
             out.append("<table class=\"govqa-figures\"><thead><tr><th>指标</th><th>数值</th><th>出处（点击查看原文）</th></tr>"
                        "</thead><tbody>")
             for k in s["key_figures"]:
-                out.append(f"<tr><td>{_esc(k['label'])}</td><td class=\"govqa-value\"><b>{_esc(k['text'])}</b></td>"
-                           f"<td>{cite(k['citation'], [k['text']])}</td></tr>")
+                out.append(f"<tr><td>{_esc(k['label'])}</td><td class=\"govqa-value\"><b>{_esc(k['text'])}</b>"
+                           f"{_figure_note(k, cite)}</td><td>{cite(k['citation'], [k['text']])}</td></tr>")
             out.append("</tbody></table>")
         else:
             out.append("<p>（报告未列出可核实的数据）</p>")
