@@ -21,7 +21,7 @@ from bot import assess_rules as R
 from bot.assess_rules import FAIL, NA, PASS, UNCERTAIN, Item, Rules
 from bot.audit import Finding, audit_document, year_to_year
 from bot.reuse import text_reuse
-from bot.sections import PROBLEM_SECTION, TOP, Section, problems_and_measures, sections
+from bot.sections import TOP, Section, problems_and_measures, sections
 from govqa.cells import Cell, cells_in_text, is_row_line
 from govqa.text import sentence_spans
 from govqa.types import Document, Level, ReportMeta, doc_label
@@ -29,6 +29,7 @@ from ingest.metadata import locate_published
 from ingest.tables import ACTIVE_SECTIONS, LITIGATION_COLS, REQUEST_COLS, REQUEST_ROWS, REVIEW_COLS, parse_value
 
 GOVERNMENT_LEVELS = (Level.province, Level.city, Level.county, Level.township)  # a government's report, not a department's
+PROBLEM_PART = re.compile(r"问题|不足")  # a heading of the part that must state the problems (art. 50/32)
 QUOTE_CHARS = 160  # longest quote kept for a found part (a sentence is cut at its end, never mid-span)
 
 
@@ -440,8 +441,8 @@ def check_consistent(doc: Document, rules: Rules, previous: Document | None, fol
 # -- 坦诚 ----------------------------------------------------------------------------------------------
 def problem_sections(heads: list[Section]) -> list[Section]:
     """The 存在的主要问题（及改进情况） part: a top-level heading if there is one, else any level."""
-    top = [s for s in heads if s.level == 1 and PROBLEM_SECTION.search(s.heading) and re.search(r"问题|不足", s.heading)]
-    return top or [s for s in heads if re.search(r"问题|不足", s.heading) and PROBLEM_SECTION.search(s.heading)][:1]
+    top = [s for s in heads if s.level == 1 and PROBLEM_PART.search(s.heading)]
+    return top or [s for s in heads if PROBLEM_PART.search(s.heading)][:1]
 
 
 def rectification(text: str, heads: list[Section]) -> tuple[int, int] | None:

@@ -107,7 +107,7 @@ def cell_figures(doc: Document, previous: Document | None = None) -> list[KeyFig
         return []
     by = {(c.row, c.col): c for c in cells}
     before = {(c.row, c.col): c for c in cells_in_text(previous.text)} if previous is not None else {}
-    year = previous.meta.get("year") if previous is not None else None
+    year = previous.meta.year if previous is not None else None
     out: list[KeyFigure] = []
     used: dict[str, Cell] = {}
     rules: list[tuple[str, Cell | None, Cell | None]] = []
