@@ -14,7 +14,7 @@ from typing import Any
 import jieba.posseg
 
 from govqa.places import NOT_PLACE, PLACE, PROVINCES, SUFFIXES
-from govqa.text import planted, sentence_spans
+from govqa.taint import taint_spans
 from ingest.identity import aliases, full_form, named_in_text, parse_body, read_identity, title_body
 from ingest.self_named import read_self
 
@@ -220,9 +220,8 @@ def extract_metadata(text: str) -> dict[str, Any]:
             evidence["region"] = "正文中最常提到的本级地名"
     if title:
         evidence["title"] = title
-    flagged = [[s, e] for s, e in sentence_spans(text) if planted(text[s:e])]
     return {
-        "planted": flagged,  # sentences that address a reader or a model: never cited
+        "planted": [[t.start, t.end] for t in taint_spans(text)],  # text addressing a reader or a model: never cited
         "region": ident.region,
         "level": ident.level,
         "dept_level": ident.dept_level,
