@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import typer
 
 from govqa.library import Library, LibraryError, changes, registry_unreadable
+from govqa.meta import echo
 from govqa.settings import get_settings
 from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, SummaryBackend
 
@@ -131,7 +132,7 @@ def docs_set(
     for f in fields:
         key, sep, value = f.partition("=")
         if not sep:
-            _fail(f"无法识别 {f!r}：应为 key=value，key 取 {', '.join(META_FIELDS)}", 2)
+            _fail(f"无法识别 {echo(f)!r}：应为 key=value，key 取 {', '.join(META_FIELDS)}", 2)
         updates[key.strip()] = value
     try:
         meta = _library().set_meta(doc, updates)

@@ -452,12 +452,18 @@ def _paragraphs_with(lines: list[Line], all_lines: list[Line]) -> list[str]:
 ENCRYPTED = "文件已加密，需要密码；请导入未加密的版本"
 
 
-def _is_encrypted_error(exc: Exception) -> bool:
+def _is_encrypted_error(exc: BaseException) -> bool:
     """pdfminer's refusal of a password-protected file (PDFPasswordIncorrect, or an encryption it cannot
-    handle): the user needs to hear that, not the exception's empty text."""
+    handle), however pdfplumber wraps it: the user needs to hear that, not the exception's empty text."""
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-    return isinstance(exc, PDFPasswordIncorrect | PDFEncryptionError) or "password" in type(exc).__name__.lower()
+    seen: list[BaseException] = [exc]
+    while seen:
+        e = seen.pop()
+        if isinstance(e, PDFPasswordIncorrect | PDFEncryptionError) or "password" in type(e).__name__.lower():
+            return True
+        seen += [a for a in e.args if isinstance(a, BaseException)] + [c for c in (e.__cause__, e.__context__) if c]
+    return False
 
 
 def load_pdf(path: str | Path, progress: bool = False, limits: Limits | None = None,

@@ -184,13 +184,34 @@ def _serve(from_parent: int, to_parent: int, memory_mb: int) -> None:
         try:
             doc = read_document(Path(path), limits, source, on_pages=lambda n: outbox.send((_PAGES, n)))
             outbox.send((_OK, doc))
-        except IngestError as exc:
-            outbox.send((_FAILED, exc.reason))
+            continue
         except MemoryError:
+            failure = None
+        except IngestError as exc:
+            failure = exc.reason
+        except Exception as exc:  # a reader bug must not end the worker; the user hears what happened
+            failure = f"无法读取：{type(exc).__name__}: {str(exc)[:200]}"
+        if failure is None or _out_of_memory(failure, limit):
             outbox.send((_MEMORY, None))
             return  # a fresh process for the next file: this one's heap may stay grown
-        except Exception as exc:  # a reader bug must not end the worker; the user hears what happened
-            outbox.send((_FAILED, f"无法读取：{type(exc).__name__}: {str(exc)[:200]}"))
+        outbox.send((_FAILED, failure))
+
+
+# libxml2 and pdfminer report a failed allocation in their own words, not as MemoryError.
+_MEMORY_WORDS = ("memory", "unknown error", "cannot allocate")
+NEAR_LIMIT = 0.8  # a failure after the process's address space reached this share of its limit is memory's
+
+
+def _out_of_memory(reason: str, limit: int) -> bool:
+    """Whether a reader's failure was the memory limit speaking: its message says so, or the process's
+    peak address space came near the limit."""
+    if any(w in reason.lower() for w in _MEMORY_WORDS):
+        return True
+    try:
+        peak_kb = int(next(line for line in open("/proc/self/status") if line.startswith("VmPeak:")).split()[1])
+    except (OSError, StopIteration, ValueError):
+        return False
+    return peak_kb * 1024 >= NEAR_LIMIT * limit
 
 
 if __name__ == "__main__":
