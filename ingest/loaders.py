@@ -178,10 +178,14 @@ def decode(data: bytes, path: str, declared: str | None = None) -> str:
     raise IngestError(path, "无法识别的文本编码（试过 UTF-8 与 GB18030）")
 
 
-def load(path: Path, limits: Limits, on_pages: Callable[[int], None] | None = None) -> str:
+def load(path: Path, limits: Limits | int, on_pages: Callable[[int], None] | None = None) -> str:
     """Return the raw text of ``path`` or raise IngestError naming the reason. Every size in ``limits``
-    is checked before the work it would cost; ``on_pages`` hears a PDF's page count (the worker's time
-    limit grows with it)."""
+    is checked before the work it would cost (an int: the byte limit, the others from the settings);
+    ``on_pages`` hears a PDF's page count (the worker's time limit grows with it)."""
+    if isinstance(limits, int):
+        from govqa.settings import get_settings
+
+        limits = Limits.of(get_settings(), limits)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise IngestError(str(path), f"不支持的文件类型 {suffix or '(无扩展名)'}；支持 {', '.join(sorted(SUFFIXES))}")

@@ -49,10 +49,14 @@ def listing_lines(text: str) -> str | None:
     return None
 
 
-def read_document(path: Path, limits: Limits, source: str | None = None,
+def read_document(path: Path, limits: Limits | int, source: str | None = None,
                   on_pages: Callable[[int], None] | None = None) -> Document:
     """Load, normalize and describe one file; raise IngestError if it is not a usable report.
-    ``source`` is the path relative to the ingest root (default: the file name)."""
+    ``source`` is the path relative to the ingest root (default: the file name). ``limits``: see load()."""
+    if isinstance(limits, int):
+        from govqa.settings import get_settings
+
+        limits = Limits.of(get_settings(), limits)
     text = normalize_text(load(path, limits, on_pages))
     check_text(str(path), len(text), limits.max_text_chars)
     cjk = cjk_count(text)
