@@ -124,7 +124,9 @@ def _esc(text: Any) -> str:
     return re.sub(r"\n+", "<br>", html.escape(str(text)))
 
 
-_MD_MARKS = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
+# The marks that format inline text (a link or image needs its "[", a table its "|"); "." and "-" only
+# format at a line's start, where no message puts a stored string.
+_MD_MARKS = re.compile(r"([\\`*_\[\]#|~])")
 
 
 def md_text(text: Any) -> str:

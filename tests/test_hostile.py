@@ -25,6 +25,7 @@ import pytest
 
 from govqa.library import Library, LibraryError
 from govqa.settings import Settings
+from govqa.text import normalize_text
 from tests import hostile_files as make
 from tests.conftest import DEMO
 
@@ -210,3 +211,66 @@ def test_search_has_the_question_length_limit(shanxi):
     got = run_measured(shanxi, "search", "受理" * 2500)
     assert got["rc"] == 1 and "错误：问题过长（5000 字，上限 500 字）" in got["stderr"]
     assert got["seconds"] < 30
+
+
+# -- a damaged store -------------------------------------------------------------------------------
+def _copy_store(settings: Settings, tmp_path: Path) -> Settings:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data)
+    return settings.model_copy(update={"data_dir": data})
+
+
+def test_random_bytes_in_the_keyword_index_are_found_at_open_and_questions_use_the_vectors(shanxi, tmp_path):
+    """Every FTS5 page overwritten with random bytes: opening says so in Chinese with the repair advice;
+    a question is answered from the vectors, with that notice, never a traceback, and writes nothing;
+    `govqa repair` rebuilds the index in a fresh registry file (the damaged one set aside) and the
+    question is answered as before."""
+    settings = _copy_store(shanxi, tmp_path)
+    assert make.corrupt_keyword_index(Path(settings.data_dir) / "registry.sqlite") >= 2
+    before = fingerprint(settings.data_dir)
+    got = run_measured(settings, "ask", QUESTION, "--backend", "extractive")
+    assert got["rc"] == 0, got["stderr"][-2000:]
+    assert "警告：关键词索引已损坏（database disk image is malformed）；请运行 govqa repair 修复" in got["stderr"]
+    assert "Traceback" not in got["stderr"] + got["stdout"]
+    assert "答：1695件" in got["stdout"] and "本次只用向量检索作答；请运行 govqa repair 修复" in got["stdout"]
+    assert got["seconds"] < 60 and got["peak_mb"] <= MAX_RSS_MB
+    unfiltered = run_measured(settings, "search", "受理政府信息公开申请", "--no-filter")
+    assert unfiltered["rc"] == 0 and "Traceback" not in unfiltered["stderr"]
+    assert fingerprint(settings.data_dir) == before  # asking wrote nothing
+
+    library = Library(settings)
+    assert library.problems == ["关键词索引已损坏（database disk image is malformed）"]
+    with pytest.raises(LibraryError, match="关键词索引已损坏.*未写入；请运行 govqa repair 修复"):
+        library.set_meta(library.documents()[0].doc_id, {"region": "山西省"})
+    del library
+
+    repaired = run_measured(settings, "repair")
+    assert repaired["rc"] == 0, repaired["stderr"][-2000:]
+    assert "关键词索引的页面已损坏：已按登记表的内容重建登记表文件，损坏的文件移到" in repaired["stdout"]
+    assert len(list(Path(settings.data_dir).glob("registry.sqlite.damaged-*"))) == 1
+    library = Library(settings)
+    assert library.problems == []
+    ans = library.ask(QUESTION, backend="extractive").answer
+    assert [v.text for v in ans.values] == ["1695件"] and not ans.fallback
+    assert library._store.keyword_search(["受理"], 3)  # the keyword index answers again
+
+
+def test_repair_without_registry_or_journal_sets_the_vectors_aside(shanxi, tmp_path):
+    """Both the registry and sources.jsonl gone: the vectors are the last copy of the report's text.
+    `govqa repair` writes them (text, metadata, embedding) to data_dir/set-aside/ before it takes them out
+    of the collection, and says where."""
+    settings = _copy_store(shanxi, tmp_path)
+    data = Path(settings.data_dir)
+    (data / "registry.sqlite").unlink()
+    (data / "sources.jsonl").unlink()
+    got = run_measured(settings, "repair")
+    assert got["rc"] == 0, got["stderr"][-2000:]
+    [kept] = list((data / "set-aside").glob("vectors-*.jsonl"))
+    assert f"登记表中没有的向量 32 个：已连同其文本另存到 {kept}" in got["stdout"]
+    rows = [json.loads(line) for line in kept.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 32 and len(rows[0]["embedding"]) == 384
+    text = normalize_text(SHANXI.read_text(encoding="utf-8"))  # what was stored, and chunked
+    assert any("全省共受理政府信息公开申请1695件" in r["text"] for r in rows)
+    assert all(r["metadata"]["source"] == SHANXI.name and r["text"] in text for r in rows)
