@@ -145,10 +145,15 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def taint_spans(text: str) -> tuple[Taint, ...]:
-    """Every tainted stretch of ``text``: from the sentence of the cue (one earlier when it points back)
-    to the end of its paragraph, and through the next paragraph when it announces it."""
+    """Every tainted stretch of ``text`` (a whole document's, cached: the extractor and the verifier ask
+    about many spans of one text): from the sentence of the cue (one earlier when it points back) to the
+    end of its paragraph, and through the next paragraph when it announces it."""
+    return _taint_spans(text)
+
+
+def _taint_spans(text: str) -> tuple[Taint, ...]:
     out: list[Taint] = []
     paras = _paragraphs(text)
     for n, (a, b) in enumerate(paras):
@@ -174,8 +179,9 @@ def tainted(text: str, start: int, end: int) -> bool:
 
 
 def planted(passage: str) -> bool:
-    """Whether a passage read on its own holds a planted instruction (a sentence, a quote)."""
-    return bool(taint_spans(passage))
+    """Whether a passage read on its own holds a planted instruction (a sentence, a quote; not cached,
+    so that passages never push whole documents out of the cache)."""
+    return bool(_taint_spans(passage))
 
 
 def masked(passage: str, text: str, offset: int, note: str = "（此处为可疑文字，已略去）") -> str:
