@@ -65,8 +65,8 @@ mark { background: #ffe58a; color: inherit; padding: 0 2px; border-radius: 2px; 
 
 def _fail(exc: Exception) -> gr.Error:
     """A Chinese message for the user; the traceback goes to the server log only."""
-    if isinstance(exc, LibraryError):
-        return gr.Error(str(exc), title="提示", print_exception=False)
+    if isinstance(exc, LibraryError):  # a toast renders HTML: what the message quotes is shown as text
+        return gr.Error(html.escape(str(exc)), title="提示", print_exception=False)
     log.exception("handler failed")
     name = type(exc).__name__
     if "Connection" in name or "Connect" in str(exc)[:200]:
@@ -140,10 +140,10 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         try:
             out = job.result()
         except LibraryError as exc:
-            yield f"**提示**：{exc}"
+            yield f"**提示**：{core.md_text(exc)}"
             return
         except Exception as exc:
-            yield f"**出错了**：{_fail(exc).message}"
+            yield f"**出错了**：{_fail(exc).message}"  # already escaped
             return
         # Only now, with the verifier's verdict, is the answer (and every number in it) shown.
         yield core.render_answer(out)
@@ -214,7 +214,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             gr.Warning(f"{html.escape(o.name)}：{html.escape(o.message)}", title="导入失败")
         counts = "，".join(f"{core.STATUS_ZH_APP[s]} {n}" for s in Status if (n := sum(o.status == s for o in outcomes)))
         lines = [f"共 {len(outcomes)} 个文件：{counts}。"]
-        lines += [f"- 失败 **{o.name}**：{o.message}" for o in failed]
+        lines += [f"- 失败 **{core.md_text(o.name)}**：{core.md_text(o.message)}" for o in failed]
         return "\n".join(lines), [core.upload_row(o) for o in outcomes]
 
     def set_meta(doc_id: str, field: str, value: str) -> str:
@@ -222,7 +222,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             raise gr.Error("请先选择报告", title="提示", print_exception=False)
         meta = run(lambda lib: lib.set_meta(doc_id, {field: value}))
         shown = meta_display(field, getattr(meta, field)) or "（空）"
-        return f"已保存：{FIELD_ZH.get(field, field)} = {shown}"
+        return f"已保存：{FIELD_ZH.get(field, field)} = {core.md_text(shown)}"
 
     def current_value(doc_id: str, field: str) -> str:
         if not doc_id or not field:
@@ -235,7 +235,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         if not doc_id:
             raise gr.Error("请先选择要删除的报告", title="提示", print_exception=False)
         record = run(lambda lib: lib.remove(doc_id))
-        return f"已删除：{record.label}"
+        return f"已删除：{core.md_text(record.label)}"
 
     # -- 表格 -----------------------------------------------------------------------------------
     def tables_json(doc_id: str) -> list[dict]:
@@ -309,9 +309,11 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("问答", id="qa"):
                 with gr.Row():
-                    f_region = gr.Dropdown(ALL, value="", label="地区", allow_custom_value=True, scale=1)
+                    f_region = gr.Dropdown(ALL, value="", label="地区", allow_custom_value=True, scale=1,
+                                           elem_id="govqa-f-region")
                     f_year = gr.Dropdown(ALL, value="", label="年份", allow_custom_value=True, scale=1)
-                    f_doc = gr.Dropdown([("全部报告", "")], value="", label="报告", allow_custom_value=True, scale=2)
+                    f_doc = gr.Dropdown([("全部报告", "")], value="", label="报告", allow_custom_value=True, scale=2,
+                                        elem_id="govqa-f-doc")
                     f_backend = gr.Dropdown(BACKENDS, value="auto", label="回答方式", scale=2)
                 chatbot = gr.Chatbot(label="问答", height=520, elem_id="govqa-chat", buttons=["copy"], feedback_options=None,
                                      placeholder="问一个关于已导入报告的问题，例如：<br>" + EXAMPLE)
@@ -335,12 +337,12 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                         upload_table = gr.Dataframe(headers=core.UPLOAD_HEADERS, interactive=False, wrap=True, label="导入结果")
                 with gr.Accordion("修正元数据", open=True):
                     with gr.Row():
-                        meta_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=3)
+                        meta_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=3, elem_id="govqa-meta-doc")
                         meta_field = gr.Dropdown([(zh, f) for f, zh in FIELD_ZH.items()], value="region", label="字段",
-                                                 scale=1)
-                        meta_value = gr.Textbox(label="新值（留空则清除）", scale=2)
-                        meta_btn = gr.Button("保存", scale=1)
-                    meta_msg = gr.Markdown()
+                                                 scale=1, elem_id="govqa-meta-field")
+                        meta_value = gr.Textbox(label="新值（留空则清除）", scale=2, elem_id="govqa-meta-value")
+                        meta_btn = gr.Button("保存", scale=1, elem_id="govqa-meta-btn")
+                    meta_msg = gr.Markdown(elem_id="govqa-meta-msg")
                 with gr.Accordion("表格（统计表的单元格）", open=False):
                     with gr.Row():
                         tab_doc = gr.Dropdown([], label="报告", allow_custom_value=True, scale=4, elem_id="govqa-tables-doc")

@@ -19,6 +19,7 @@ from bot.meaning import Metric, Reading, metric_of, read
 from bot.numbers import Number, base_unit, parse_numbers
 from bot.query import CUMULATIVE, head_term
 from govqa.names import DEPT_SELF, WHOLE_AREA
+from govqa.taint import tainted
 from govqa.text import citable, sentence_spans
 from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
 
@@ -180,7 +181,7 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str],
             windows += [(a[0], b[1], None) for a, b in zip(spans, spans[1:])]
         for s, e, prev in windows:
             sentence = hit.chunk.text[s:e]
-            if not citable(sentence):
+            if not citable(sentence) or tainted(text, c0 + s, c0 + e):  # issue 26: planted text
                 continue
             previous = hit.chunk.text[prev[0] : prev[1]] if prev else ""
             every = [n for n in parse_numbers(sentence) if n.unit not in _DATE_UNITS]
@@ -257,7 +258,7 @@ def ask_candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> 
                    if spans[j][1] - spans[i][0] <= 400]
         for s, e in windows:
             window = hit.chunk.text[s:e]
-            if not citable(window):
+            if not citable(window) or tainted(text, c0 + s, c0 + e):  # issue 26: planted text
                 continue
             every = [n for n in parse_numbers(window) if n.unit not in _DATE_UNITS
                      and not _year_conflict(years, window[: n.start])]

@@ -15,7 +15,8 @@ from typing import Any
 from govqa.names import GOV, ZONE_SHORT
 from govqa.settings import Settings
 from ingest.errors import IngestError
-from ingest.pipeline import read_document
+from ingest.limits import Limits
+from ingest.reader import read_document
 
 FIELDS = ("region", "issuer", "year", "level", "kind")
 
@@ -50,7 +51,7 @@ def run_metadata_eval(corpus: Path, gold: list[dict[str, Any]], settings: Settin
     for g in gold:
         path = corpus / g["file"]
         try:
-            meta = read_document(path, int(settings.max_file_mb * 1e6)).meta
+            meta = read_document(path, Limits.of(settings)).meta
         except IngestError as exc:
             items.append({"file": g["file"], "error": exc.reason})
             continue

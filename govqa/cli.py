@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import typer
 
 from govqa.library import Library, LibraryError, changes, registry_unreadable
-from govqa.meta import region_text
+from govqa.meta import echo, region_text
 from govqa.settings import get_settings
 from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, SummaryBackend
 
@@ -130,7 +130,7 @@ def docs_set(
     for f in fields:
         key, sep, value = f.partition("=")
         if not sep:
-            _fail(f"无法识别 {f!r}：应为 key=value，key 取 {', '.join(META_FIELDS)}", 2)
+            _fail(f"无法识别 {echo(f)!r}：应为 key=value，key 取 {', '.join(META_FIELDS)}", 2)
         updates[key.strip()] = value
     try:
         meta = _library().set_meta(doc, updates)
@@ -363,8 +363,13 @@ def repair() -> None:
             counts = Library.restore(settings)
         except LibraryError as exc2:
             _fail(str(exc2))
-    typer.echo(f"已修复：补回向量 {counts['vectors_added']} 个，删除多余向量 {counts['vectors_removed']} 个，"
-               f"关键词索引 {counts['keyword_chunks']} 块" + ("；已将损坏的文件移到一旁" if counts["set_aside"] else ""))
+    typer.echo(f"已修复：补回向量 {counts['vectors_added']} 个，关键词索引 {counts['keyword_chunks']} 块"
+               + ("；已将损坏的文件移到一旁" if counts["set_aside"] else ""))
+    if counts["vectors_removed"]:
+        typer.echo(f"登记表中没有的向量 {counts['vectors_removed']} 个：已连同其文本另存到 {counts['vectors_set_aside_in']}，"
+                   "再从向量库移出（任何内容的最后一份都不会被删除）")
+    if counts.get("registry_set_aside_as"):
+        typer.echo(f"关键词索引的页面已损坏：已按登记表的内容重建登记表文件，损坏的文件移到 {counts['registry_set_aside_as']}")
     if counts["restored"]:
         typer.echo(f"按导入记录重新导入 {counts['restored']} 份报告")
     for path in counts["missing_sources"]:
@@ -433,7 +438,10 @@ def search(
     """检索与问题最相关的文本块（含文档、元数据、分数与字符位置）。"""
     from vectorstore.tokenize import tokenize
 
-    hits, flt = _library().search(question, k=k or None, use_filter=not no_filter, mode=mode)
+    try:
+        hits, flt = _library().search(question, k=k or None, use_filter=not no_filter, mode=mode)
+    except LibraryError as exc:
+        _fail(str(exc))
     if as_json:
         _print_json({"question": question, "filter": flt.describe(), "hits": [h.to_dict() for h in hits]})
         return
@@ -467,6 +475,10 @@ def ask(
         return
     if ans.fallback:
         typer.secho(f"（{ans.fallback}）", fg="yellow")
+    for x in ans.suspicious:  # planted instructions in the reports used: never answered from
+        quote = x.citation.quote if len(x.citation.quote) <= 80 else x.citation.quote[:80] + "…"
+        typer.secho(f"  可疑文字（{x.kind}，未采用）：{x.citation.source} 第 {x.line} 行 [{x.citation.start}:{x.citation.end}] "
+                    f"{quote}", fg="yellow")
     if ans.refused:
         typer.secho(ans.answer, fg="yellow", bold=True)
         if ans.closest_note:

@@ -27,12 +27,14 @@ from bot.reuse import Reuse, text_reuse
 from bot.sections import Summary
 from govqa.cells import Cell
 from govqa.journal import Journal
-from govqa.meta import MetaError, parse_updates
+from govqa.meta import MetaError, check_length, parse_updates
 from govqa.settings import Settings, get_settings
 from govqa.summaries import SummaryCache
+from govqa.taint import line_of, taint_spans
 from govqa.types import (
     Answer,
     Backend,
+    Citation,
     DocRecord,
     Document,
     Hit,
@@ -41,11 +43,12 @@ from govqa.types import (
     SearchMode,
     Status,
     SummaryBackend,
+    Suspect,
     doc_label,
     issuer_key,
 )
 from govqa.uploads import check_upload, drop_upload, keep_upload
-from ingest.pipeline import IngestReport, embed_ahead, ingest, ingest_sources
+from ingest.pipeline import IngestReport, Prepared, ingest, ingest_sources, prepare
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import DocFilter, select_documents
 from vectorstore.retriever import search
@@ -121,22 +124,25 @@ def registry_unreadable(settings: Settings) -> bool:
 
 
 class EmbedAhead:
-    """Embeds a file's chunks into the shared cache before it is stored, with a model of its own, on a
-    thread other than the library's (the app's upload preparer): the upload then holds the library's
-    thread only for the quick write, and questions are answered meanwhile. Only a head start: what
-    fails here is embedded, or reported, by the upload itself."""
+    """Reads a file (in the bounded worker process) and embeds its chunks into the shared cache before
+    it is stored, with a model of its own, on a thread other than the library's (the app's upload
+    preparer): the upload then holds the library's thread only for the quick write, and questions are
+    answered meanwhile, however long a hostile file takes to reach its limits. Returns what was read,
+    or why the file cannot be read; None when preparing failed for another reason (the upload then
+    reads the file itself)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._embeddings: Any = None
 
-    def __call__(self, src: Path) -> None:
+    def __call__(self, src: Path) -> Prepared | None:
         try:
             if self._embeddings is None:
                 self._embeddings = make_embeddings(self.settings, own=True) or False
-            embed_ahead(src, self.settings, self._embeddings or None)
+            return prepare(src, self.settings, self._embeddings or None)
         except Exception:
-            log.warning("embedding %s ahead failed", src, exc_info=True)
+            log.warning("preparing %s ahead failed", src, exc_info=True)
+            return None
 
 
 class Library:
@@ -153,6 +159,7 @@ class Library:
     def resolve(self, ref: str) -> str:
         """A document named by id, id prefix (>= 6 chars), path relative to its ingest folder, or file
         name when only one document has it (else the error lists the candidates)."""
+        self._check("报告", ref or "")
         try:
             return self._store.resolve(ref)
         except StoreError as exc:
@@ -242,8 +249,9 @@ class Library:
             for doc_id in tqdm(new_ids, desc="生成摘要", unit="篇", disable=not progress):
                 self.summary(doc_id)
 
-    def upload(self, src: Path, name: str) -> UploadOutcome:
-        """Store one uploaded file under data_dir/uploads and ingest it.
+    def upload(self, src: Path, name: str, prepared: Prepared | None = None) -> UploadOutcome:
+        """Store one uploaded file under data_dir/uploads and ingest it (``prepared``: already read by
+        EmbedAhead, so it is not read again here).
 
         A repeated upload of the same bytes is recognised before anything is written; the same text
         under another name is a duplicate ingest recognises by content hash. Files that fail or
@@ -251,9 +259,11 @@ class Library:
         reason = check_upload(self.settings, src, name)
         if reason:
             return UploadOutcome(name, Status.failed, reason)
+        if prepared is not None and prepared.reason:  # refused by its reader: nothing is written, not even the copy
+            return UploadOutcome(name, Status.failed, prepared.reason)
         dest, stored_before = keep_upload(self.settings, src.read_bytes(), name)
         same_name = [d for d in self.documents() if d.source == dest.name]
-        report = ingest(self._store, [dest])
+        report = ingest(self._store, [dest], prepared=prepared)
         outcome = report.outcomes[0]
         keep = outcome.status in (Status.added, Status.replaced) or (outcome.status == Status.unchanged and stored_before)
         if not keep and not stored_before:
@@ -289,7 +299,7 @@ class Library:
         """Correct metadata. Every value is validated by govqa.meta.parse_meta_value, the one rule for
         the CLI and the app; nothing is stored unless all of them are valid."""
         try:
-            parsed = parse_updates(updates)
+            parsed = parse_updates(updates, self.settings.max_field_chars)
         except MetaError as exc:
             raise LibraryError(str(exc)) from exc
         doc_id = self.resolve(ref)
@@ -303,6 +313,9 @@ class Library:
     # -- questions ----------------------------------------------------------------------------
     def search(self, question: str, k: int | None = None, use_filter: bool = True,
                mode: SearchMode = SearchMode.hybrid) -> tuple[list[Hit], DocFilter]:
+        """Retrieval only (`govqa search`): the same length rule as a question (5,000 characters once took 58 s)."""
+        question = (question or "").strip()
+        self.check_question(question)
         return search(self._store, analyse(question), k=k, use_filter=use_filter, mode=mode)
 
     def ask(self, question: str, backend: Backend = Backend.auto, region: str = "", year: str | int = "",
@@ -311,6 +324,8 @@ class Library:
         On a refusal the answer carries its reason and the closest passages."""
         question = (question or "").strip()
         self.check_question(question)
+        for label, value in (("地区筛选", region), ("年份筛选", year), ("报告筛选", doc_id)):
+            self._check(label, str(value or ""))
         docs = self.documents()
         if not docs:
             raise LibraryError("报告库还是空的：请先导入报告（govqa ingest 或“报告库”页上传）")
@@ -321,6 +336,9 @@ class Library:
                                  closest_note="以下段落来自筛选条件以外的报告" if hits else "")
         else:
             ans = answer_question(self._store, question, backend=backend, doc_ids=doc_ids, on_token=on_token)
+        ans.suspicious = self._suspects([c.doc for c in [*ans.citations, *ans.closest]])
+        if (broken := self._store.keywords_broken) and not ans.fallback:
+            ans.fallback = f"{broken}，本次只用向量检索作答；{REPAIR_HINT}"
         result = AskResult(ans)
         for c in [*ans.citations, *ans.closest, *(v.citation for v in ans.values)]:
             result.context[(c.doc, c.start, c.end)] = self._context(c.doc, c.start, c.end)
@@ -336,9 +354,29 @@ class Library:
         """Refuse an empty or over-long question before any work (retrieval cost grows with its length)."""
         if not question:
             raise LibraryError("请输入问题")
-        limit = self.settings.max_question_chars
-        if len(question) > limit:
-            raise LibraryError(f"问题过长（{len(question)} 字，上限 {limit} 字）")
+        self._check("问题", question, self.settings.max_question_chars)
+
+    def _check(self, label: str, value: str, limit: int | None = None) -> None:
+        """The length rule (govqa.meta.check_length) as a LibraryError, for the CLI and the app alike."""
+        try:
+            check_length(label, value, limit or self.settings.max_field_chars)
+        except MetaError as exc:
+            raise LibraryError(str(exc)) from exc
+
+    MAX_SUSPECTS = 5  # 可疑文字 listed with one answer
+
+    def _suspects(self, doc_ids: list[str]) -> list[Suspect]:
+        """The planted text (govqa/taint.py) of the reports an answer cited or showed: never answered from,
+        listed so the user knows it is there and where."""
+        out: list[Suspect] = []
+        for doc_id in dict.fromkeys(doc_ids):
+            doc = self._store.document(doc_id)
+            if doc is None:
+                continue
+            for t in taint_spans(doc.text):
+                cit = Citation(doc_id, t.start, t.end, doc.text[t.start : t.end], doc.source, doc_label(doc.meta, doc.source))
+                out.append(Suspect(cit, line_of(doc.text, t.start), t.kind))
+        return out[: self.MAX_SUSPECTS]
 
     def _context(self, doc_id: str, start: int, end: int) -> dict[str, Any]:
         doc = self._store.document(doc_id)

@@ -326,6 +326,19 @@ REFUSAL = "报告中未找到"
 
 
 @dataclass
+class Suspect:
+    """Text of a report that addresses a reader or a model instead of reporting (govqa/taint.py): never
+    cited nor answered from, and listed beside an answer as 可疑文字 with where it stands."""
+
+    citation: Citation  # the whole tainted stretch
+    line: int  # 1-based line of its start in the stored text
+    kind: str  # what it does ("要求忽略其他内容", …)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "line": self.line, **self.citation.to_dict()}
+
+
+@dataclass
 class Answer:
     question: str
     answer: str
@@ -338,6 +351,7 @@ class Answer:
     reason: str = ""  # why it was refused
     closest_note: str = ""  # said when the closest passages come from outside the question's reports
     fallback: str = ""  # why the LLM path did not answer in auto mode (it is logged too)
+    suspicious: list[Suspect] = field(default_factory=list)  # 可疑文字 in the reports the answer used
 
     @classmethod
     def refusal(cls, question: str, reason: str = "", **kw: Any) -> Answer:
@@ -361,4 +375,5 @@ class Answer:
             "latency_ms": round(self.latency_ms, 1),
             "closest": [c.to_dict() for c in self.closest],
             "closest_note": self.closest_note or None,
+            "suspicious": [x.to_dict() for x in self.suspicious],
         }

@@ -30,7 +30,7 @@ STATUS_ZH_APP = {**STATUS_ZH, "unchanged": "已存在"}
 
 # -- the library's thread --------------------------------------------------------------------------
 class LibraryWorker:
-    """The library's thread, and a second one that embeds uploads ahead (ingest.pipeline.embed_ahead)
+    """The library's thread, and a second one that reads and embeds uploads ahead (ingest.pipeline.prepare)
     with a model of its own, so that an upload holds the library's thread only for the quick write."""
 
     def __init__(self, settings: Settings) -> None:
@@ -41,9 +41,10 @@ class LibraryWorker:
         self._embed_ahead = EmbedAhead(settings)
 
     def upload(self, src: Path, name: str) -> UploadOutcome:
-        """Embed the file's chunks on the preparing thread, then store it on the library's thread."""
-        self._prep.submit(self._embed_ahead, src).result()
-        return self.run(lambda lib: lib.upload(src, name))
+        """Read the file (in the bounded worker process) and embed its chunks on the preparing thread,
+        then store it on the library's thread: questions never wait for a file being read."""
+        prepared = self._prep.submit(self._embed_ahead, src).result()
+        return self.run(lambda lib: lib.upload(src, name, prepared))
 
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -118,9 +119,24 @@ def summary_view(library: Library, doc_id: str) -> dict[str, Any]:
 
 
 # -- rendering -------------------------------------------------------------------------------------
+# Everything a user typed or a report contains is shown as text, never as markup: each string is escaped
+# where it enters HTML (_esc) or a Markdown component (md_text); toasts (gr.Error, gr.Warning) render
+# HTML too, so their messages pass through html.escape (app.py). tests/test_browser_escape.py plants
+# <img onerror> and <b> in metadata and checks that no element is created anywhere in the app.
 def _esc(text: Any) -> str:
     # Newlines become <br>: a blank line would end the HTML block inside the chat's markdown.
     return re.sub(r"\n+", "<br>", html.escape(str(text)))
+
+
+# The marks that format inline text (a link or image needs its "[", a table its "|"); "." and "-" only
+# format at a line's start, where no message puts a stored string.
+_MD_MARKS = re.compile(r"([\\`*_\[\]#|~])")
+
+
+def md_text(text: Any) -> str:
+    """Text for a gr.Markdown: HTML escaped, then Markdown's own marks backslashed, so a stored title
+    like "[点此](javascript:…)" or "**粗**" is shown as typed."""
+    return _MD_MARKS.sub(r"\\\1", html.escape(str(text), quote=False)).replace("\n", " ")
 
 
 def _mark(quote: str, needles: list[str]) -> str:
@@ -170,9 +186,23 @@ def render_draft(text: str) -> str:
             f"{_esc(masked)}▌</p>")
 
 
+def render_suspicious(items: list[dict[str, Any]]) -> str:
+    """可疑文字: planted instructions in the reports the answer used, with where they stand; never answered from."""
+    if not items:
+        return ""
+    rows = []
+    for x in items:
+        quote = x["quote"] if len(x["quote"]) <= 120 else x["quote"][:120] + "…"
+        rows.append(f"<li>{_esc(quote)}<br><small>{_esc(x.get('title') or x['source'])} · {_esc(x['source'])} "
+                    f"第 {x['line']} 行（第 {x['start']}–{x['end']} 字）· {_esc(x['kind'])}</small></li>")
+    return (f"<details class=\"govqa-suspicious\"><summary>⚠ 可疑文字 {len(items)} 处：报告中有对读者或模型下指令的文字，"
+            f"已忽略，未用作答案</summary><ul>{''.join(rows)}</ul></details>")
+
+
 def render_answer(out: dict[str, Any]) -> str:
     """Markdown (with inline HTML) for one chat message."""
     notice = f"<p class=\"govqa-notice\"><small>⚠ {_esc(out['fallback'])}</small></p>" if out.get("fallback") else ""
+    notice += render_suspicious(out.get("suspicious") or [])
     if out["refused"]:
         parts = [notice, "<p class=\"govqa-answer govqa-refusal\"><b>报告中未找到</b></p>", ""]
         if out.get("reason"):
@@ -344,7 +374,7 @@ def compare_frame(points: list[dict[str, Any]]):
 def compare_note(view: dict[str, Any]) -> str:
     points = view["points"]
     found = [p for p in points if p["value"] is not None]
-    lines = [f"**{view['row']} × {view['col']}**：{len(found)} 份报告有此单元格"
+    lines = [f"**{md_text(view['row'])} × {md_text(view['col'])}**：{len(found)} 份报告有此单元格"
              + (f"，{len(points) - len(found)} 份缺失（不当作 0）" if len(found) < len(points) else "") + "。"]
-    lines += [f"- {c}" for c in changes(points)]
+    lines += [f"- {md_text(c)}" for c in changes(points)]
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from govqa.names import (
     migrate_names,
     parse_body,
 )
-from govqa.text import planted, sentence_spans
+from govqa.taint import taint_spans
 from govqa.types import FieldEvidence, Kind, ReportMeta
 from ingest.identity import named_in_text, read_named, title_body
 from ingest.self_named import from_area_named, read_self
@@ -186,7 +186,7 @@ def extract_metadata(text: str) -> ReportMeta:
     meta = ReportMeta(region=region, level=ident.level, dept_level=ident.dept_level, issuer=issuer,
                       compiled_by=ident.compiled_by, year=year, kind=kind, title=title, published=find_published(text),
                       aliases=written, names=named_in_text(text) if not (region and issuer) else [],
-                      parents=ident.parents, planted=[[s, e] for s, e in sentence_spans(text) if planted(text[s:e])],
+                      parents=ident.parents, planted=[[t.start, t.end] for t in taint_spans(text)],
                       evidence=evidence)
     return migrate_names(meta)
 

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.errors import IngestError
+
+if TYPE_CHECKING:
+    from ingest.limits import Limits
 from ingest.tables import PLACEHOLDER, GridCell, Table, assemble, build_tables, join_fragments, join_lines
 
 OCR_DPI = 150
@@ -445,27 +449,63 @@ def _paragraphs_with(lines: list[Line], all_lines: list[Line]) -> list[str]:
     return paras
 
 
-def load_pdf(path: str | Path, progress: bool = False) -> tuple[str, list[Table]]:
+ENCRYPTED = "文件已加密，需要密码；请导入未加密的版本"
+
+
+def _is_encrypted_error(exc: BaseException) -> bool:
+    """pdfminer's refusal of a password-protected file (PDFPasswordIncorrect, or an encryption it cannot
+    handle), however pdfplumber wraps it: the user needs to hear that, not the exception's empty text."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    seen: list[BaseException] = [exc]
+    while seen:
+        e = seen.pop()
+        if isinstance(e, PDFPasswordIncorrect | PDFEncryptionError) or "password" in type(e).__name__.lower():
+            return True
+        seen += [a for a in e.args if isinstance(a, BaseException)] + [c for c in (e.__cause__, e.__context__) if c]
+    return False
+
+
+def load_pdf(path: str | Path, progress: bool = False, limits: Limits | None = None,
+             on_pages: Callable[[int], None] | None = None) -> tuple[str, list[Table]]:
     """Read a PDF report: normalized text with each table's rows rendered in place, and the tables.
 
     ``progress`` shows a tqdm bar per page for files of more than 3 pages. A scanned page needs rapidocr
-    (the ``govqa[ocr]`` extra); without it ``OcrUnavailableError`` says so.
+    (the ``govqa[ocr]`` extra); without it ``OcrUnavailableError`` says so. ``limits``: the page count and
+    the text read so far are checked (after each page); ``on_pages`` hears the page count once known.
     """
     import pdfplumber
+
+    from ingest.limits import check_text, pdf_pages
 
     path = str(path)
     try:
         pdf = pdfplumber.open(path)
+        pdf.pages  # noqa: B018  (an encrypted file fails here, on its first read)
+    except MemoryError:
+        raise
     except Exception as exc:  # pdfminer raises a zoo of types for broken files
-        raise IngestError(path, f"无法打开 PDF：{exc}") from exc
+        if _is_encrypted_error(exc):
+            raise IngestError(path, ENCRYPTED) from exc
+        raise IngestError(path, f"无法打开 PDF：{str(exc) or type(exc).__name__}") from exc
     with pdf:
+        n_pages = len(pdf.pages)
+        if limits is not None and n_pages > limits.max_pdf_pages:
+            raise pdf_pages(path, n_pages, limits.max_pdf_pages)
+        if on_pages is not None:
+            on_pages(n_pages)
         pages_iter = pdf.pages
-        if progress and len(pdf.pages) > 3:
+        if progress and n_pages > 3:
             from tqdm import tqdm
 
             pages_iter = tqdm(pdf.pages, desc=Path(path).name, unit="页")
         pages = []
+        read = 0
         for page in pages_iter:
             pages.append(_ocr_page_blocks(page, path) if _is_scanned(page) else _text_page_blocks(page))
             page.close()
+            if limits is not None:
+                read += sum(len(b.text) if isinstance(b, Line) else sum(len(c.text) for r in b.rows for c in r)
+                            for b in pages[-1])
+                check_text(path, read, limits.max_text_chars)
     return assemble_blocks(pages)

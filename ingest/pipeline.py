@@ -8,14 +8,15 @@ document with the same relative path (the store records the replacement, stores 
 then removes the old, so a failure or a crash never leaves the user with neither, nor both).
 
 Each file is checked and written under the store's write lock, so a second `govqa ingest` of the
-same folder at the same time waits, then finds the files already stored ("unchanged").
+same folder at the same time waits, then finds the files already stored ("unchanged"). Each file is
+read in a worker process within the settings' memory and time limits (ingest/worker.py): a hostile
+file fails with its reason and the store is not touched.
 """
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,24 +25,19 @@ from langchain_core.embeddings import Embeddings
 
 from govqa.cells import cells_in_text
 from govqa.settings import Settings
-from govqa.text import cjk_count, cjk_ratio, normalize_text
 from govqa.types import DocRecord, Document, ReportMeta, Status, issuer_key
 from ingest.chunking import chunk_document
 from ingest.errors import IngestError
-from ingest.loaders import SUFFIXES, load
-from ingest.metadata import extract_metadata
+from ingest.loaders import SUFFIXES
+from ingest.reader import file_hash
+from ingest.worker import read_bounded
 from vectorstore.store import Store, StoreBusy
 
-MIN_CJK_CHARS = 50
 # A scan and a text copy of one report: the same issuer, year and kind, and at least this many table cells
 # in common, of which at least SAME_CELLS_SHARE hold the same value (OCR may misread a few).
 SAME_REPORT_MIN_CELLS = 10
 SAME_CELLS_SHARE = 0.95
-# CJK characters in running text (lines with sentence punctuation, table rows, or long lines) below
-# which a page is not a report but a menu, a link list or a site's front page. The shortest real
-# report in data/real has 143.
-MIN_BODY_CJK = 100
-_RUNNING = re.compile(r"[。，；！？,;|]")
+
 log = logging.getLogger(__name__)
 
 
@@ -92,49 +88,39 @@ def expand_sources(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     return out
 
 
-def body_cjk(text: str) -> int:
-    """CJK characters in running text: lines that read as sentences or table rows, not menu items."""
-    lines = text.split("\n")
-    return sum(cjk_count(line) for line in lines if _RUNNING.search(line) or cjk_count(line) >= 30)
+@dataclass
+class Prepared:
+    """A file read ahead of its store write (the app's upload): its Document, or why it cannot be one."""
+
+    doc: Document | None = None
+    reason: str | None = None
 
 
-def read_document(path: Path, max_bytes: int, source: str | None = None) -> Document:
-    """Load, normalize and describe one file; raise IngestError if it is not a usable report.
-    ``source`` is the path relative to the ingest root (default: the file name)."""
-    text = normalize_text(load(path, max_bytes))
-    cjk = cjk_count(text)
-    if not text:
-        raise IngestError(str(path), "文件为空（去除空白后没有文字）")
-    if cjk < MIN_CJK_CHARS or cjk_ratio(text) < 0.2:
-        raise IngestError(str(path), f"不是中文报告（仅 {cjk} 个汉字）")
-    if body_cjk(text) < MIN_BODY_CJK:
-        raise IngestError(str(path), "不是报告（正文过少）")
-    doc_id = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Document(doc_id, source or path.name, text, extract_metadata(text), _file_hash(path))
-
-
-def embed_ahead(path: Path, settings: Settings, embeddings: Embeddings | None) -> None:
-    """Put a file's chunk vectors into the embedding cache without touching the store. Embedding is
-    nearly all of an ingest's time; the app does this off the library's thread, so questions are
-    answered while an upload is embedded, and the store write that follows finds every vector cached.
-    A file that cannot be read is left alone: the real ingest reports why."""
-    if embeddings is None:
-        return
+def prepare(path: Path, settings: Settings, embeddings: Embeddings | None) -> Prepared:
+    """Read a file (in the bounded worker) and put its chunk vectors into the embedding cache, without
+    touching the store. Reading and embedding are nearly all of an ingest's time; the app does this off
+    the library's thread, so questions are answered while an upload is read and embedded (or while a
+    hostile one runs into its limits), and the store write that follows has nothing left to do but write."""
     try:
-        doc = read_document(path, int(settings.max_file_mb * 1e6))
-    except IngestError:
-        return
-    chunks = chunk_document(doc.doc_id, doc.text, settings.chunk_size, settings.chunk_overlap, settings.max_chunk_chars)
-    embeddings.embed_documents([c.text for c in chunks])
+        doc = read_bounded(path, path.name, settings)
+    except IngestError as exc:
+        return Prepared(reason=exc.reason)
+    if embeddings is not None:
+        chunks = chunk_document(doc.doc_id, doc.text, settings.chunk_size, settings.chunk_overlap,
+                                settings.max_chunk_chars)
+        embeddings.embed_documents([c.text for c in chunks])
+    return Prepared(doc)
 
 
-def ingest(store: Store, paths: Iterable[Path], progress: bool = False) -> IngestReport:
+def ingest(store: Store, paths: Iterable[Path], progress: bool = False, prepared: Prepared | None = None) -> IngestReport:
     """Ingest files and folders. If another process holds the store's write lock past
-    write_lock_timeout_s, this file and the rest are reported failed with that reason, unwritten."""
-    return ingest_sources(store, expand_sources(paths), progress)
+    write_lock_timeout_s, this file and the rest are reported failed with that reason, unwritten.
+    ``prepared``: the one file given, already read (``prepare``): it is not read again."""
+    return ingest_sources(store, expand_sources(paths), progress, prepared)
 
 
-def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool = False) -> IngestReport:
+def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool = False,
+                   prepared: Prepared | None = None) -> IngestReport:
     """Ingest (file, source name) pairs: ``ingest`` after naming each file by its ingest root, and
     `govqa repair` when it restores a library from its sources journal under the recorded names."""
     s = store.settings
@@ -147,17 +133,13 @@ def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool =
     try:
         for i, (path, source) in enumerate(iterator):
             try:
-                report.outcomes.append(_ingest_one(store, path, source, int(s.max_file_mb * 1e6)))
+                report.outcomes.append(_ingest_one(store, path, source, int(s.max_file_mb * 1e6), prepared))
             except StoreBusy as exc:
                 report.outcomes += [FileOutcome(str(p), Status.failed, reason=str(exc)) for p, _ in files[i:]]
                 break
     finally:
         store.refresh()
     return report
-
-
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _known(prev: DocRecord, doc: Document, path: Path) -> FileOutcome:
@@ -186,18 +168,23 @@ def same_report(store: Store, doc: Document) -> DocRecord | None:
     return None
 
 
-def _ingest_one(store: Store, path: Path, source: str, max_bytes: int) -> FileOutcome:
+def _ingest_one(store: Store, path: Path, source: str, max_bytes: int, prepared: Prepared | None = None) -> FileOutcome:
     s = store.settings
     try:
         if not path.exists():
             raise IngestError(str(path), "文件不存在")
-        if path.stat().st_size <= max_bytes and (done := store.stored_file(source, _file_hash(path))):
+        if path.stat().st_size <= max_bytes and (done := store.stored_file(source, file_hash(path))):
             # This very file is stored: skip it unread. A bulk ingest re-run after a kill -9 goes
             # straight to the first report it had not finished (reading one costs ~60 ms of jieba).
             prev = store.record(done)
             assert prev is not None
             return FileOutcome(str(path), Status.unchanged, prev.doc_id, None, prev.n_chunks, prev.meta)
-        doc = read_document(path, max_bytes, source)
+        if prepared is not None and prepared.reason:
+            raise IngestError(str(path), prepared.reason)
+        if prepared is not None and prepared.doc is not None:
+            doc = dataclasses.replace(prepared.doc, source=source)
+        else:
+            doc = read_bounded(path, source, s, max_bytes)
         if prev := store.record(doc.doc_id):
             return _known(prev, doc, path)
         if (twin := same_report(store, doc)) is not None:
