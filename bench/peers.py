@@ -29,7 +29,8 @@ from eval.corpus import fresh_library  # noqa: E402
 from eval.gold import evidence_parts, load_gold  # noqa: E402
 from eval.retrieval import evidence_ranks, run_retrieval_eval  # noqa: E402
 from govqa.settings import get_settings  # noqa: E402
-from ingest.pipeline import expand_sources, read_document  # noqa: E402
+from ingest.pipeline import expand_sources  # noqa: E402
+from ingest.reader import read_document  # noqa: E402
 
 PEER_CHUNK_CHARS = 500  # the stock setting
 PEER_CHUNK_OVERLAP = 50

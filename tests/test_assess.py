@@ -26,7 +26,7 @@ import pytest
 from bot import assess_rules as R
 from bot.assess import Assessment, assess_document, excerpt, ranked
 from govqa.types import Document
-from ingest.pipeline import read_document
+from ingest.reader import read_document
 from tests.conftest import DEMO, ROOT
 
 PDF = ROOT / "data" / "pdf"

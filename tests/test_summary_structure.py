@@ -10,7 +10,7 @@ from bot.sections import is_measure, is_problem
 from bot.summarize import MAX_CHARS, summarize, to_markdown
 from eval.summaries import misfiled
 from govqa.settings import Settings
-from ingest.pipeline import read_document
+from ingest.reader import read_document
 from tests.conftest import DEMO, ROOT
 
 PDF = ROOT / "data" / "pdf"
