@@ -75,5 +75,5 @@ def cell_answer(question: str, docs: dict[str, str], source: dict[str, tuple[str
     text = docs[doc_id]
     cit = Citation(doc_id, c.row_start, c.row_end, text[c.row_start : c.row_end], *source[doc_id])
     base, unit = c.base()
-    value = Value(base, unit, c.raw + c.unit, False, cit)
+    value = Value(base, unit, c.raw + c.unit, False, cit, span=(c.start, c.end))  # the answered cell itself
     return value, cit

@@ -283,6 +283,10 @@ def repair() -> None:
                f"关键词索引 {counts['keyword_chunks']} 块" + ("；已将损坏的文件移到一旁" if counts["set_aside"] else ""))
     if counts["restored"]:
         typer.echo(f"按导入记录重新导入 {counts['restored']} 份报告")
+    if counts["layouts_added"]:
+        typer.echo(f"补齐 {counts['layouts_added']} 份 PDF 的页码与位置（引用可显示“第N页”并在原页上框出）")
+    for path in counts["layouts_missing"]:
+        typer.secho(f"找不到 PDF 原文件，未能补齐页码：{path}", fg="yellow")
     for path in counts["missing_sources"]:
         typer.secho(f"找不到原文件，未能恢复：{path}（请重新导入）", fg="yellow")
 
@@ -373,31 +377,45 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
     backend: Backend = typer.Option(Backend.auto, help="auto（数字抽取，其他事实问题用大模型）| extractive | llm"),
 ) -> None:
-    """回答问题：给出数值（含单位）与引用原句；报告中没有时回答“报告中未找到”。"""
+    """回答问题：给出数值（含单位）与引用原句及其页码；报告中没有时回答“报告中未找到”。
+    增加/减少了多少、同比、占比、几倍：由两个引用的数值计算，列出算式与两处引用。"""
     try:
-        ans = _library().ask(question, backend=backend).answer
+        out = _library().ask(question, backend=backend).to_dict()
     except LibraryError as exc:
         _fail(str(exc))
     if as_json:
-        _print_json(ans.to_dict())
+        _print_json(out)
         return
-    if ans.fallback:
-        typer.secho(f"（{ans.fallback}）", fg="yellow")
-    if ans.refused:
-        typer.secho(ans.answer, fg="yellow", bold=True)
-        if ans.closest_note:
-            typer.echo(f"  （{ans.closest_note}）")
-        for c in ans.closest:
-            typer.echo(f"  最接近的段落：{c.source} [{c.start}:{c.end}] {c.quote[:120]}")
+    if out["fallback"]:
+        typer.secho(f"（{out['fallback']}）", fg="yellow")
+    if out["refused"]:
+        typer.secho(out["answer"], fg="yellow", bold=True)
+        if out["closest_note"]:
+            typer.echo(f"  （{out['closest_note']}）")
+        for c in out["closest"]:
+            typer.echo(f"  最接近的段落：{c['source']} {c.get('where') or ''} [{c['start']}:{c['end']}] {c['quote'][:120]}")
         return
-    typer.secho(f"答：{ans.answer}", bold=True)
-    for c in ans.citations:
-        quote = c.quote
-        for v in ans.values:
-            if v.citation == c and v.text in quote:
-                quote = quote.replace(v.text, typer.style(v.text, fg="green", bold=True), 1)
-        typer.echo(f"  引用：{c.title or c.source}（{c.source} [{c.start}:{c.end}]）\n    {quote}")
-    typer.echo(f"  （{ans.backend}，{ans.latency_ms:.0f} ms）")
+    _print_answer(out)
+
+
+def _print_answer(out: dict[str, Any]) -> None:
+    """The answer (with each value's report when several), a computed result's arithmetic, and each
+    citation with its page (or paragraph / table row) and the value marked."""
+    derived = out["derived"]
+    if derived:
+        typer.secho(f"答：{derived['text']}（{derived['summary']}）", bold=True)
+        typer.echo(f"  算式：{derived['arithmetic']}")
+    else:
+        typer.secho(f"答：{out['labelled'] or out['answer']}", bold=True)
+    for c in out["citations"]:
+        quote = c["quote"]
+        for v in out["values"]:
+            if (v["citation"]["doc"], v["citation"]["start"]) == (c["doc"], c["start"]) and v["text"] in quote:
+                quote = quote.replace(v["text"], typer.style(v["text"], fg="green", bold=True), 1)
+        where = f" {c['where']}" if c.get("where") else ""
+        typer.echo(f"  引用：{c.get('label') or c['title'] or c['source']}（{c['source']}{where} [{c['start']}:{c['end']}]）"
+                   f"\n    {quote}")
+    typer.echo(f"  （{out['backend']}，{out['latency_ms']:.0f} ms）")
 
 
 # -- eval ------------------------------------------------------------------------------------------

@@ -26,12 +26,25 @@ from bot.reuse import Reuse, text_reuse
 from bot.sections import Summary
 from govqa.cells import Cell
 from govqa.journal import Journal
+from govqa.locations import Location, Locator, labelled_values
 from govqa.meta import MetaError, parse_updates
 from govqa.settings import Settings, get_settings
 from govqa.summaries import SummaryCache
-from govqa.types import Answer, Backend, DocRecord, Document, Hit, SearchMode, Status, SummaryBackend, doc_label, issuer_key
+from govqa.types import (
+    Answer,
+    Backend,
+    DocRecord,
+    Document,
+    Hit,
+    SearchMode,
+    Status,
+    SummaryBackend,
+    Value,
+    doc_label,
+    issuer_key,
+)
 from govqa.uploads import check_upload, drop_upload, keep_upload
-from ingest.pipeline import IngestReport, embed_ahead, ingest, ingest_sources
+from ingest.pipeline import IngestReport, embed_ahead, ingest, ingest_sources, read_layout
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import DocFilter, select_documents
 from vectorstore.retriever import search
@@ -56,15 +69,22 @@ class UploadOutcome:
 @dataclass
 class AskResult:
     """An answer with what a reader needs around it: each cited (or closest) passage's document label,
-    region, year and the text before and after the quote."""
+    region, year, the text before and after the quote, and where it is in the original file (第3页 and
+    the boxes to draw there, or 第12段 / 表2 第5行); each value's own place (the answered cell); and,
+    when the values come from several reports, the answer with each value's report named."""
 
     answer: Answer
     context: dict[tuple[str, int, int], dict[str, Any]] = field(default_factory=dict)
+    places: list[dict[str, Any]] = field(default_factory=list)  # per value: its span, page and box
+    labelled: str = ""  # "2023年 21件；2024年 95件"
 
     def to_dict(self) -> dict[str, Any]:
         out = self.answer.to_dict()
         for c in [*out["citations"], *out["closest"], *(v["citation"] for v in out["values"])]:
             c.update(self.context.get((c["doc"], c["start"], c["end"]), {}))
+        for v, place in zip(out["values"], self.places):
+            v.update(place)
+        out["labelled"] = self.labelled or None
         return out
 
 
@@ -128,9 +148,11 @@ class EmbedAhead:
 class Library:
     def __init__(self, settings: Settings | None = None, progress: bool = False) -> None:
         self.settings = settings or get_settings()
+        self._progress = progress
         self._store = open_store(self.settings, progress)
         self._summaries = SummaryCache(self.settings)
         self._journal = Journal(self.settings.data_dir)
+        self._locator = Locator(self._store.layout)
 
     # -- documents ----------------------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
@@ -172,7 +194,26 @@ class Library:
         except StoreError as exc:
             raise LibraryError(str(exc)) from exc
         counts.update(self._restore_from_journal())
+        counts.update(self._backfill_layouts())
         return counts
+
+    def _backfill_layouts(self) -> dict[str, Any]:
+        """Page layouts for PDFs stored before layouts existed: each file is read again (a scan is OCR'd
+        again) and aligned to the stored text, which is not changed. Files no longer there are listed."""
+        from tqdm import tqdm
+
+        todo = self._store.without_layout()
+        added, gone = 0, []
+        for doc_id, path in tqdm(todo, desc="补齐页码", unit="份", disable=not self._progress or not todo):
+            doc = self._store.document(doc_id)
+            blob = read_layout(Path(path), doc.text) if path and doc and Path(path).is_file() else None
+            if blob is None:
+                gone.append(path or doc_id)
+                continue
+            self._store.set_layout(doc_id, blob)
+            self._locator.forget(doc_id)
+            added += 1
+        return {"layouts_added": added, "layouts_missing": gone}
 
     def _restore_from_journal(self) -> dict[str, Any]:
         docs = self.documents()
@@ -309,7 +350,10 @@ class Library:
             ans = answer_question(self._store, question, backend=backend, doc_ids=doc_ids, on_token=on_token)
         result = AskResult(ans)
         for c in [*ans.citations, *ans.closest, *(v.citation for v in ans.values)]:
-            result.context[(c.doc, c.start, c.end)] = self._context(c.doc, c.start, c.end)
+            result.context[(c.doc, c.start, c.end)] = {**self._context(c.doc, c.start, c.end),
+                                                       **self.locate(c.doc, c.start, c.end).to_dict()}
+        result.places = [self._value_place(v) for v in ans.values]
+        result.labelled = "" if ans.derived else labelled_values(ans.values, self._meta)
         for c in ans.citations:  # a cited table row the audit finds inconsistent says so beside the answer
             if c.quote.startswith("【表"):
                 found = [f.message for f in audit_document(self._store.document(c.doc))
@@ -325,6 +369,54 @@ class Library:
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise LibraryError(f"问题过长（{len(question)} 字，上限 {limit} 字）")
+
+    def _meta(self, doc_id: str) -> dict[str, Any]:
+        record = self._store.record(doc_id)
+        return record.meta if record else {}
+
+    def locate(self, doc_id: str, start: int, end: int) -> Location:
+        """Where doc_id's text[start:end] is in the original file: 第3页 with the boxes to draw on that
+        page (PDFs), else its paragraph or table row."""
+        doc = self._store.document(doc_id)
+        if doc is None:
+            return Location("")
+        return self._locator.locate(doc, start, end)
+
+    def _value_place(self, v: Value) -> dict[str, Any]:
+        """A value's own span and box: the answered table cell, or the number inside its quote."""
+        c = v.citation
+        span = v.span
+        if span is None and c.quote.count(v.text) == 1:
+            at = c.start + c.quote.index(v.text)
+            span = (at, at + len(v.text))
+        if span is None:
+            return {"span": None, "box": None}
+        box = self._locator.cell_box(c.doc, *span)
+        if box is None:
+            boxes = self.locate(c.doc, *span).boxes
+            box = boxes[0] if boxes else None
+        return {"span": list(span), "box": box}
+
+    def page_image(self, doc_id: str, page: int, boxes: list[list[float]], marks: list[list[float]] | None = None,
+                   dpi: int | None = None) -> bytes:
+        """A PNG of one page of a stored PDF with the cited boxes drawn (the app's citation view)."""
+        from govqa.pages import PageError, render_page
+
+        record = self._store.record(doc_id)
+        if record is None:
+            raise LibraryError(f"找不到报告 {doc_id}")
+        try:
+            return render_page(Path(record.path or ""), page, boxes, marks or [], dpi)
+        except PageError as exc:
+            raise LibraryError(f"{record.source}：{exc}") from exc
+
+    def original_file(self, doc_id: str) -> Path:
+        """The file a report was ingested from (the app offers it, opened at the cited page)."""
+        record = self._store.record(doc_id)
+        if record is None or not record.path or not Path(record.path).is_file():
+            name = record.source if record else doc_id
+            raise LibraryError(f"{name}：原文件已不在（{record.path if record else '未知路径'}），请重新导入")
+        return Path(record.path)
 
     def _context(self, doc_id: str, start: int, end: int) -> dict[str, Any]:
         doc = self._store.document(doc_id)

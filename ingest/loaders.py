@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import IngestError
 
@@ -133,8 +136,22 @@ def decode(data: bytes, path: str, declared: str | None = None) -> str:
     raise IngestError(path, "无法识别的文本编码（试过 UTF-8 与 GB18030）")
 
 
+@dataclass
+class Loaded:
+    """A file as read: its raw text, and for a PDF what was read from it (ingest.pdf.PdfContent: the
+    printed characters and table boxes a layout is built from)."""
+
+    text: str
+    pdf: Any = None
+
+
 def load(path: Path, max_bytes: int) -> str:
     """Return the raw text of ``path`` or raise IngestError naming the reason."""
+    return load_file(path, max_bytes).text
+
+
+def load_file(path: Path, max_bytes: int, on_page: Callable[[int, int, bool], None] | None = None) -> Loaded:
+    """Read ``path`` (``on_page``: told after each PDF page) or raise IngestError naming the reason."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise IngestError(str(path), f"不支持的文件类型 {suffix or '(无扩展名)'}；支持 {', '.join(sorted(SUFFIXES))}")
@@ -148,7 +165,7 @@ def load(path: Path, max_bytes: int) -> str:
     if not data.strip():
         raise IngestError(str(path), "文件为空")
     if suffix in BINARY_SUFFIXES:
-        return _load_binary(path, suffix, data)
+        return _load_binary(path, suffix, data, on_page)
     if _looks_binary(data):
         raise IngestError(str(path), "二进制文件，不是文本")
     if suffix in HTML_SUFFIXES:
@@ -159,21 +176,22 @@ def load(path: Path, max_bytes: int) -> str:
 
         page = visible_html(decode(data, str(path), declared))
         text, tables = html_tables(page)
-        return text if tables else html_to_text(page)
+        return Loaded(text if tables else html_to_text(page))
     from ingest.text_tables import tab_tables
 
-    return tab_tables(decode(data, str(path)))
+    return Loaded(tab_tables(decode(data, str(path))))
 
 
-def _load_binary(path: Path, suffix: str, data: bytes) -> str:
+def _load_binary(path: Path, suffix: str, data: bytes, on_page: Callable[[int, int, bool], None] | None) -> Loaded:
     """A PDF or DOCX, checked by its magic bytes first so a misnamed file gets a clear reason."""
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise IngestError(str(path), "不是有效的 PDF 文件")
-        from ingest.pdf import load_pdf
+        from ingest.pdf import read_pdf
 
         try:
-            return load_pdf(path, progress=sys.stderr.isatty())[0]
+            content = read_pdf(path, progress=sys.stderr.isatty(), on_page=on_page)
+            return Loaded(content.text, content)
         except IngestError:
             raise
         except Exception as exc:
@@ -183,6 +201,6 @@ def _load_binary(path: Path, suffix: str, data: bytes) -> str:
     from ingest.docx import load_docx
 
     try:
-        return load_docx(path)[0]
+        return Loaded(load_docx(path)[0])
     except Exception as exc:
         raise IngestError(str(path), f"DOCX 无法读取：{type(exc).__name__}") from exc

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,8 @@ from govqa.text import cjk_count, cjk_ratio, normalize_text
 from govqa.types import DocRecord, Document, Status
 from ingest.chunking import chunk_document
 from ingest.errors import IngestError
-from ingest.loaders import SUFFIXES, load
+from ingest.layout import build_layout
+from ingest.loaders import SUFFIXES, load_file
 from ingest.metadata import extract_metadata
 from vectorstore.store import Store, StoreBusy
 
@@ -38,6 +39,7 @@ MIN_CJK_CHARS = 50
 MIN_BODY_CJK = 100
 _RUNNING = re.compile(r"[。，；！？,;|]")
 log = logging.getLogger(__name__)
+PageCallback = Callable[[int, int, bool], None]  # (pages read, pages in all, that page was a scan)
 
 
 @dataclass
@@ -93,10 +95,13 @@ def body_cjk(text: str) -> int:
     return sum(cjk_count(line) for line in lines if _RUNNING.search(line) or cjk_count(line) >= 30)
 
 
-def read_document(path: Path, max_bytes: int, source: str | None = None) -> Document:
+def read_document(path: Path, max_bytes: int, source: str | None = None,
+                  on_page: PageCallback | None = None) -> Document:
     """Load, normalize and describe one file; raise IngestError if it is not a usable report.
-    ``source`` is the path relative to the ingest root (default: the file name)."""
-    text = normalize_text(load(path, max_bytes))
+    ``source`` is the path relative to the ingest root (default: the file name). A PDF's document
+    carries its layout (where each character and table cell is printed: ingest/layout.py)."""
+    loaded = load_file(path, max_bytes, on_page)
+    text = normalize_text(loaded.text)
     cjk = cjk_count(text)
     if not text:
         raise IngestError(str(path), "文件为空（去除空白后没有文字）")
@@ -105,7 +110,23 @@ def read_document(path: Path, max_bytes: int, source: str | None = None) -> Docu
     if body_cjk(text) < MIN_BODY_CJK:
         raise IngestError(str(path), "不是报告（正文过少）")
     doc_id = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Document(doc_id, source or path.name, text, extract_metadata(text), _file_hash(path))
+    doc = Document(doc_id, source or path.name, text, extract_metadata(text), _file_hash(path))
+    if loaded.pdf is not None:
+        pdf = loaded.pdf
+        doc.layout = build_layout(text, pdf.glyphs, pdf.tables, pdf.sizes).to_json()
+    return doc
+
+
+def read_layout(path: Path, text: str) -> bytes | None:
+    """The layout of a stored PDF text, from its file read again (`govqa repair` backfills stores made
+    before layouts); None when the file is not a PDF or cannot be read."""
+    if path.suffix.lower() != ".pdf" or not path.is_file():
+        return None
+    try:
+        pdf = load_file(path, max_bytes=1 << 62).pdf
+    except IngestError:
+        return None
+    return build_layout(text, pdf.glyphs, pdf.tables, pdf.sizes).to_json() if pdf is not None else None
 
 
 def embed_ahead(path: Path, settings: Settings, embeddings: Embeddings | None) -> None:
@@ -123,13 +144,15 @@ def embed_ahead(path: Path, settings: Settings, embeddings: Embeddings | None) -
     embeddings.embed_documents([c.text for c in chunks])
 
 
-def ingest(store: Store, paths: Iterable[Path], progress: bool = False) -> IngestReport:
+def ingest(store: Store, paths: Iterable[Path], progress: bool = False, on_page: PageCallback | None = None) -> IngestReport:
     """Ingest files and folders. If another process holds the store's write lock past
-    write_lock_timeout_s, this file and the rest are reported failed with that reason, unwritten."""
-    return ingest_sources(store, expand_sources(paths), progress)
+    write_lock_timeout_s, this file and the rest are reported failed with that reason, unwritten.
+    ``on_page`` is told after each PDF page is read (the app's OCR progress)."""
+    return ingest_sources(store, expand_sources(paths), progress, on_page)
 
 
-def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool = False) -> IngestReport:
+def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool = False,
+                   on_page: PageCallback | None = None) -> IngestReport:
     """Ingest (file, source name) pairs: ``ingest`` after naming each file by its ingest root, and
     `govqa repair` when it restores a library from its sources journal under the recorded names."""
     s = store.settings
@@ -142,7 +165,7 @@ def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool =
     try:
         for i, (path, source) in enumerate(iterator):
             try:
-                report.outcomes.append(_ingest_one(store, path, source, int(s.max_file_mb * 1e6)))
+                report.outcomes.append(_ingest_one(store, path, source, int(s.max_file_mb * 1e6), on_page))
             except StoreBusy as exc:
                 report.outcomes += [FileOutcome(str(p), Status.failed, reason=str(exc)) for p, _ in files[i:]]
                 break
@@ -161,7 +184,7 @@ def _known(prev: DocRecord, doc: Document, path: Path) -> FileOutcome:
     return FileOutcome(str(path), status, doc.doc_id, reason, prev.n_chunks, prev.meta)
 
 
-def _ingest_one(store: Store, path: Path, source: str, max_bytes: int) -> FileOutcome:
+def _ingest_one(store: Store, path: Path, source: str, max_bytes: int, on_page: PageCallback | None = None) -> FileOutcome:
     s = store.settings
     try:
         if not path.exists():
@@ -172,7 +195,7 @@ def _ingest_one(store: Store, path: Path, source: str, max_bytes: int) -> FileOu
             prev = store.record(done)
             assert prev is not None
             return FileOutcome(str(path), Status.unchanged, prev.doc_id, None, prev.n_chunks, prev.meta)
-        doc = read_document(path, max_bytes, source)
+        doc = read_document(path, max_bytes, source, on_page)
         if prev := store.record(doc.doc_id):
             return _known(prev, doc, path)
         chunks = chunk_document(doc.doc_id, doc.text, s.chunk_size, s.chunk_overlap, s.max_chunk_chars)

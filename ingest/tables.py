@@ -124,13 +124,18 @@ ACTIVE_SECTIONS: dict[str, dict[str, tuple[list[str], list[str]]]] = {
 # ---------------------------------------------------------------- data types
 
 
+Box = tuple[int, float, float, float, float]  # (page, x0, top, x1, bottom) in PDF points, top-left origin
+
+
 @dataclass
 class Cell:
-    """One value cell: canonical column key, the text as in the cell ("" when blank), its number."""
+    """One value cell: canonical column key, the text as in the cell ("" when blank), its number, and
+    where it is printed (PDFs only: the cell's ruled box on its page)."""
 
     col: str
     raw: str
     value: float | None
+    box: Box | None = None
 
 
 @dataclass
@@ -142,6 +147,7 @@ class Row:
     cells: list[Cell]
     page: int | None = None
     matched: bool = True
+    box: Box | None = None  # the printed row: its own label and value cells (PDFs only)
 
 
 @dataclass
@@ -159,13 +165,16 @@ class GridCell:
     """A cell of a rebuilt grid. The same object sits in every visual row a merged cell spans.
 
     ``x0``/``x1`` are page coordinates for PDFs (used to line fragments up across a page break) and
-    column indices for HTML/DOCX.
+    column indices for HTML/DOCX; ``top``/``bottom`` are page coordinates for PDFs only (the box a
+    citation of this cell draws on its page), None otherwise.
     """
 
     text: str
     x0: float
     x1: float
     page: int | None = None
+    top: float | None = None
+    bottom: float | None = None
 
 
 @dataclass
@@ -182,6 +191,8 @@ class CellRecord:
     row_start: int
     row_end: int
     page: int | None
+    box: Box | None = None  # the cell's printed box (PDFs only)
+    row_box: Box | None = None  # the printed row's box (PDFs only)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -390,8 +401,26 @@ def _value_cells(cells: Sequence[GridCell], cols: Sequence[str]) -> list[Cell]:
     out = []
     for col, c in zip(cols, cells):
         raw = re.sub(r"\s+", "", cell_text(c.text))
-        out.append(Cell(col=col, raw=raw, value=parse_value(raw)))
+        out.append(Cell(col=col, raw=raw, value=parse_value(raw), box=cell_box(c)))
     return out
+
+
+def cell_box(c: GridCell) -> Box | None:
+    """Where a PDF cell is printed; None for HTML/DOCX/text cells (no page geometry)."""
+    if c.page is None or c.top is None or c.bottom is None:
+        return None
+    return (c.page, c.x0, c.top, c.x1, c.bottom)
+
+
+def row_box(cells: Iterable[GridCell]) -> Box | None:
+    """The printed extent of a row: the union of its cells' boxes on the page of its last cell (a row
+    is never cut by a page: join_fragments merges a cut row into one)."""
+    boxes = [b for b in map(cell_box, cells) if b is not None]
+    if not boxes:
+        return None
+    page = boxes[-1][0]
+    same = [b for b in boxes if b[0] == page]
+    return (page, min(b[1] for b in same), min(b[2] for b in same), max(b[3] for b in same), max(b[4] for b in same))
 
 
 def _row_page(cells: Sequence[GridCell]) -> int | None:
@@ -428,6 +457,7 @@ def _request_rows(rows: Sequence[Sequence[GridCell]], template: str | None) -> l
                 cells=_value_cells(values, REQUEST_COLS),
                 page=_row_page(values),
                 matched=ok,
+                box=row_box([labels[-1], *values]),
             )
         )
     return out
@@ -477,8 +507,8 @@ def _review_rows(rows: Sequence[Sequence[GridCell]]) -> list[Row]:
         label = "/".join(t for t in (cell_text(c.text) for c in r[:-n]) if t)
         cells = _value_cells(values, REVIEW_COLS + LITIGATION_COLS)
         page = _row_page(values)
-        out.append(Row(key="行政复议", label=label or "行政复议", cells=cells[:5], page=page))
-        out.append(Row(key="行政诉讼", label=label or "行政诉讼", cells=cells[5:], page=page))
+        out.append(Row(key="行政复议", label=label or "行政复议", cells=cells[:5], page=page, box=row_box(values[:5])))
+        out.append(Row(key="行政诉讼", label=label or "行政诉讼", cells=cells[5:], page=page, box=row_box(values[5:])))
     return out
 
 
@@ -509,9 +539,10 @@ def _active_rows(rows: Sequence[Sequence[GridCell]], template: str | None) -> li
         for i, c in enumerate(r[1:], start=1):
             col = _column_for(c, heads) or f"列{i}"
             raw = re.sub(r"\s+", "", texts[i])
-            cells.append(Cell(col=col, raw=raw, value=parse_value(raw)))
+            cells.append(Cell(col=col, raw=raw, value=parse_value(raw), box=cell_box(c)))
         if cells:
-            out.append(Row(key=key, label=texts[0], cells=cells, page=_row_page(r), matched=row_label in tpl_rows))
+            out.append(Row(key=key, label=texts[0], cells=cells, page=_row_page(r), matched=row_label in tpl_rows,
+                           box=row_box(r)))
     return out
 
 
@@ -543,8 +574,9 @@ def _other_rows(rows: Sequence[Sequence[GridCell]]) -> list[Row]:
         cells = []
         for i, t in enumerate(texts[1:]):
             col = heads[i] if i < len(heads) and heads[i] else f"列{i + 1}"
-            cells.append(Cell(col=col, raw=t, value=parse_value(t)))
-        out.append(Row(key=texts[0] or "行", label=texts[0], cells=cells, page=_row_page(r), matched=False))
+            cells.append(Cell(col=col, raw=t, value=parse_value(t), box=cell_box(r[i + 1])))
+        out.append(Row(key=texts[0] or "行", label=texts[0], cells=cells, page=_row_page(r), matched=False,
+                       box=row_box(r)))
     return out
 
 
@@ -616,6 +648,8 @@ def locate_cells(text: str, tables: Sequence[Table]) -> list[CellRecord]:
                         row_start=at,
                         row_end=at + len(line),
                         page=row.page,
+                        box=c.box,
+                        row_box=row.box,
                     )
                 )
                 pos += len(c.raw)
