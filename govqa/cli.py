@@ -229,11 +229,52 @@ def compare(
     typer.echo(f"{key} × {col}")
     for p in points:
         shown = f"{p.raw}{p.unit}" if p.value is not None else "缺失"
-        typer.echo(f"  {p.year or '?'}  {p.label}  {shown}" + (f"  [{p.start}:{p.end}]" if p.quote else ""))
+        where = f"  {p.source} {p.where} [{p.start}:{p.end}]" if p.quote else ""
+        copies = f"  （同一报告的另一份文件：{'、'.join(p.copies)}，不重复计入）" if p.copies else ""
+        typer.echo(f"  {p.year or '?'}  {p.label}  {shown}{where}{copies}")
     for change in changes([p.to_dict() for p in points]):
         typer.echo(f"  {change}")
     if png:
         typer.echo(f"图已写入 {png}")
+
+
+@app.command()
+def overview(
+    csv_out: Path | None = typer.Option(None, "--csv", help="把总览写入此 CSV 文件（每个数字后附出处）"),
+    xlsx_out: Path | None = typer.Option(None, "--xlsx", help="写入 Excel：总览、表格单元格、核查、对比 四张表"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每个数字含所引单元格与页码）"),
+    region: str = typer.Option("", "--region", help="只列地区或发布单位含此名的报告"),
+    year: str = typer.Option("", "--year", help="只列此年度的报告"),
+    level: str = typer.Option("", "--level",
+                              help="只列此级别（province/city/county/township/zone/department 或 省级/市级/县级…）"),
+) -> None:
+    """总览：每份报告一行（发布单位、地区、级别、年份、类型），列出新收、办结、予以公开、不予公开、复议、诉讼、纠错、结转
+    （均引自报告的统计表），以及核查结果（不符/无法核对/相符）。同一报告的文字版与扫描版只算一行。"""
+    from govqa.export import identity, overview_table
+
+    if sum(bool(x) for x in (csv_out, xlsx_out, as_json)) > 1:
+        _fail("--csv、--xlsx、--json 只能选一个", 2)
+    library = _library()
+    try:
+        if csv_out or xlsx_out:
+            path = library.export_overview(csv_out or xlsx_out, "csv" if csv_out else "xlsx", region, year, level)
+            typer.echo(f"已写入 {path}")
+            return
+        rows = library.overview(region, year, level)
+    except LibraryError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json([r.to_dict() for r in rows])
+        return
+    headers, body = overview_table(rows)
+    n_id = len(identity(rows[0])) if rows else 0
+    for r, line in zip(rows, body):
+        figures = "  ".join(f"{h}={'—' if v is None else v}" for h, v in zip(headers[n_id:], line[n_id:]))
+        copies = f"（同一报告另有 {'、'.join(r.copies)}）" if r.copies else ""
+        typer.echo(f"{r.year or '?'}  {r.issuer or r.label}  {r.source}{copies}")
+        typer.echo(f"    {figures}")
+    if not rows:
+        typer.echo("没有符合条件的报告。")
 
 
 @app.command()

@@ -21,6 +21,7 @@ from typing import Any
 from bot.answer import answer_question, passages
 from bot.audit import Finding, audit_document, year_to_year
 from bot.compare import Point, changes, compare_cells, resolve_row  # noqa: F401  (changes: for the shells)
+from bot.overview import FIGURE_NAMES, OverviewRow, overview_rows  # noqa: F401  (FIGURE_NAMES: for the shells)
 from bot.query import analyse
 from bot.reuse import Reuse, text_reuse
 from bot.sections import Summary
@@ -31,6 +32,7 @@ from govqa.meta import MetaError, parse_updates
 from govqa.settings import Settings, get_settings
 from govqa.summaries import SummaryCache
 from govqa.types import (
+    LEVEL_ZH,
     Answer,
     Backend,
     DocRecord,
@@ -42,6 +44,7 @@ from govqa.types import (
     Value,
     doc_label,
     issuer_key,
+    report_tag,
 )
 from govqa.uploads import check_upload, drop_upload, keep_upload
 from ingest.pipeline import IngestReport, embed_ahead, ingest, ingest_sources, read_layout
@@ -143,6 +146,18 @@ class EmbedAhead:
             embed_ahead(src, self.settings, self._embeddings or None)
         except Exception:
             log.warning("embedding %s ahead failed", src, exc_info=True)
+
+
+def _matches(meta: dict[str, Any], region: str, year: str | int, level: str) -> bool:
+    """The overview's filters: region by part of its name, year exactly, level by key or Chinese word."""
+    if region and region not in (meta.get("region") or "") and region not in (meta.get("issuer") or ""):
+        return False
+    if year and str(meta.get("year") or "") != str(year).removesuffix("年"):
+        return False
+    if level:
+        words = {meta.get("level") or "", LEVEL_ZH.get(meta.get("level") or "", "")}
+        return level in words
+    return True
 
 
 class Library:
@@ -446,7 +461,23 @@ class Library:
         carry-over between reports of one issuer."""
         docs = [self.document(ref)] if ref else [self.document(d.doc_id) for d in self.documents()]
         findings = [f for d in docs for f in audit_document(d)]
-        return findings + (year_to_year(docs) if ref is None else [])
+        findings += year_to_year(docs) if ref is None else []
+        metas = {d.doc_id: d.meta for d in docs}
+        for f in findings:
+            f.report = report_tag(metas[f.doc]) if f.doc in metas else f.report
+            for c in f.cited:
+                doc = f.doc if f.doc in metas and c.quote == self._text(f.doc)[c.start : c.end] else self._doc_of(c, docs)
+                c.where = self.locate(doc, c.start, c.end).where if doc else ""
+        return findings
+
+    def _text(self, doc_id: str) -> str:
+        doc = self._store.document(doc_id)
+        return doc.text if doc else ""
+
+    @staticmethod
+    def _doc_of(c: Any, docs: list[Document]) -> str:
+        """The document a cited span is from (a year-to-year finding cites two reports)."""
+        return next((d.doc_id for d in docs if d.text[c.start : c.end] == c.quote), "")
 
     # -- compare ------------------------------------------------------------------------------
     def compare(self, row: str, col: str = "总计", refs: list[str] | None = None) -> tuple[str, list[Point]]:
@@ -458,7 +489,44 @@ class Library:
             key = resolve_row({r for r, _, _ in self._store.cell_keys()}, row)
         except KeyError as exc:
             raise LibraryError(str(exc.args[0])) from exc
-        return key, compare_cells(docs, {d: c for d, c in self._store.cells(row=key, col=col)})
+        points = compare_cells(docs, {d: c for d, c in self._store.cells(row=key, col=col)})
+        for p in points:
+            if p.quote:
+                p.where = self.locate(p.doc, p.start, p.end).where
+        return key, points
+
+    # -- overview -----------------------------------------------------------------------------
+    def overview(self, region: str = "", year: str | int = "", level: str = "") -> list[OverviewRow]:
+        """One row per report (a text PDF and its scan are one) with its identity, the key template
+        figures (新收 … 结转), each cited to its cells with their page, and its audit counts. Filters:
+        region (part of the name), year, level (province … department, or its Chinese word)."""
+        docs = [d for d in self.documents() if _matches(d.meta, region, year, level)]
+        cells: dict[str, list[Cell]] = {}
+        for doc_id, c in self._store.cells():
+            cells.setdefault(doc_id, []).append(c)
+        audits = {d.doc_id: dict(Counter(f.status for f in self.audit(d.doc_id))) for d in docs}
+        rows = overview_rows(docs, cells, audits)
+        for r in rows:
+            for fig in r.figures.values():
+                for part in fig.parts:
+                    part.where = self.locate(r.doc, part.row_start, part.row_end).where
+        return rows
+
+    def export_overview(self, path: Path, fmt: str, region: str = "", year: str | int = "", level: str = "") -> Path:
+        """The overview written to ``path`` as csv, json or xlsx (sheets 总览, 表格单元格, 核查, 对比)."""
+        from govqa.export import write_csv, write_json, write_xlsx
+
+        rows = self.overview(region, year, level)
+        if fmt == "csv":
+            return write_csv(rows, path)
+        if fmt == "json":
+            return write_json([r.to_dict() for r in rows], path)
+        if fmt != "xlsx":
+            raise LibraryError(f"不支持的导出格式 {fmt!r}：可用 csv、xlsx、json")
+        cells = {r.doc: [{**c.to_dict(), "where": self.locate(r.doc, c.row_start, c.row_end).where}
+                         for c in self.tables(r.doc)] for r in rows}
+        findings = [f.to_dict() for r in rows for f in self.audit(r.doc)]
+        return write_xlsx(rows, cells, findings, path)
 
     # -- text reuse ---------------------------------------------------------------------------
     def previous_report(self, ref: str) -> Document:
