@@ -342,9 +342,6 @@ def summarize(
     refresh: bool = typer.Option(False, "--refresh", help="忽略缓存，重新生成"),
 ) -> None:
     """生成报告的执行摘要：核心数据、主要工作、存在问题、改进措施（工作要点：主要任务、时限、责任单位），每条带引用。"""
-    from bot.llm import LLMUnavailable
-    from bot.summarize import to_markdown
-
     if fmt not in ("md", "json"):
         _fail(f"--format 只能是 md 或 json，收到 {fmt!r}", 2)
     if bool(doc) == all_docs:
@@ -359,11 +356,13 @@ def summarize(
     per_file = bool(out) and all_docs and (out.is_dir() or str(out).endswith(("/", "\\")))
     rendered: list[tuple[str, Any]] = []
     for doc_id in ids:
+        progress = sys.stderr.isatty()
         try:
-            s = library.summary(doc_id, backend=backend, refresh=refresh, progress=sys.stderr.isatty())
-        except LLMUnavailable as exc:
-            _fail(f"大模型不可用：{exc}（可用 --backend extractive）")
-        rendered.append((library.document(doc_id).source, s.to_dict() if fmt == "json" else to_markdown(s)))
+            body = (library.summary(doc_id, backend, refresh, progress).to_dict() if fmt == "json"
+                    else library.summary_markdown(doc_id, backend, refresh, progress))
+        except LibraryError as exc:
+            _fail(str(exc))
+        rendered.append((library.document(doc_id).source, body))
     if per_file:
         out.mkdir(parents=True, exist_ok=True)
         for source, body in rendered:
@@ -392,13 +391,12 @@ def search(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """检索与问题最相关的文本块（含文档、元数据、分数与字符位置）。"""
-    from vectorstore.tokenize import tokenize
-
-    hits, flt = _library().search(question, k=k or None, use_filter=not no_filter, mode=mode)
+    library = _library()
+    hits, flt = library.search(question, k=k or None, use_filter=not no_filter, mode=mode)
     if as_json:
         _print_json({"question": question, "filter": flt.describe(), "hits": [h.to_dict() for h in hits]})
         return
-    terms = set(tokenize(question))
+    terms = set(library.terms(question))
     typer.echo(f"过滤：{flt.describe()}；命中 {len(hits)} 块")
     for rank, h in enumerate(hits, 1):
         m = h.meta

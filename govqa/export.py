@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.overview import FIGURE_NAMES, FigureValue, OverviewRow
+from govqa.locations import places_text
 from govqa.types import KIND_ZH, LEVEL_ZH
 
 ID_HEADERS = ["发布单位", "地区", "级别", "年份", "类型", "报告", "文件"]
@@ -99,7 +100,7 @@ def write_xlsx(rows: list[OverviewRow], cells: dict[str, list[dict[str, Any]]], 
     _cells_sheet(wb.create_sheet("表格单元格"), rows, cells)
     _sheet(wb.create_sheet("核查"), FINDING_HEADERS, [
         [f["source"], f.get("report", ""), STATUS_ZH[f["status"]], f["check"], f["message"], f["arithmetic"],
-         "；".join(dict.fromkeys(c.get("where", "") for c in f["cited"] if c.get("where")))] for f in findings])
+         places_text([c.get("where", "") for c in f["cited"]])] for f in findings])
     _sheet(wb.create_sheet("对比"), COMPARE_HEADERS, compare_rows(rows))
     buf = io.BytesIO()
     wb.save(buf)
@@ -160,7 +161,7 @@ def compare_rows(rows: list[OverviewRow]) -> list[list[Any]]:
                 change, sums = f"{d:+g}", f"{fig.text} − {prev.figures[name].text} = {d:g}"
             if fig.value is not None and r.key:
                 last[r.key] = r
-            where = "；".join(dict.fromkeys(p.where for p in fig.parts))
+            where = places_text([p.where for p in fig.parts])
             quote = "\n".join(p.quote for p in fig.parts)
             out.append([name, r.issuer, r.year or "", r.label, r.source, number(fig), fig.unit, change, sums or fig.arithmetic,
                         where, quote or fig.note])

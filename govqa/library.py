@@ -139,11 +139,11 @@ class EmbedAhead:
         self.settings = settings
         self._embeddings: Any = None
 
-    def __call__(self, src: Path) -> None:
+    def __call__(self, src: Path, on_page: Callable[[int, int, bool], None] | None = None) -> None:
         try:
             if self._embeddings is None:
                 self._embeddings = make_embeddings(self.settings, own=True) or False
-            embed_ahead(src, self.settings, self._embeddings or None)
+            embed_ahead(src, self.settings, self._embeddings or None, on_page)
         except Exception:
             log.warning("embedding %s ahead failed", src, exc_info=True)
 
@@ -284,18 +284,19 @@ class Library:
             for doc_id in tqdm(new_ids, desc="生成摘要", unit="篇", disable=not progress):
                 self.summary(doc_id)
 
-    def upload(self, src: Path, name: str) -> UploadOutcome:
+    def upload(self, src: Path, name: str, on_page: Callable[[int, int, bool], None] | None = None) -> UploadOutcome:
         """Store one uploaded file under data_dir/uploads and ingest it.
 
         A repeated upload of the same bytes is recognised before anything is written; the same text
         under another name is a duplicate ingest recognises by content hash. Files that fail or
-        duplicate are not kept. Nothing is executed: the bytes are copied and read as text."""
+        duplicate are not kept. Nothing is executed: the bytes are copied and read as text. ``on_page`` is
+        told after each PDF page is read (the app shows a scan's OCR page by page)."""
         reason = check_upload(self.settings, src, name)
         if reason:
             return UploadOutcome(name, Status.failed, reason)
         dest, stored_before = keep_upload(self.settings, src.read_bytes(), name)
         same_name = [d for d in self.documents() if d.source == dest.name]
-        report = ingest(self._store, [dest])
+        report = ingest(self._store, [dest], on_page=on_page)
         outcome = report.outcomes[0]
         keep = outcome.status in (Status.added, Status.replaced) or (outcome.status == Status.unchanged and stored_before)
         if not keep and not stored_before:
@@ -406,11 +407,15 @@ class Library:
             span = (at, at + len(v.text))
         if span is None:
             return {"span": None, "box": None}
-        box = self._locator.cell_box(c.doc, *span)
+        return {"span": list(span), "box": self.value_box(c.doc, *span)}
+
+    def value_box(self, doc_id: str, start: int, end: int) -> list[float] | None:
+        """The printed box of a value: its table cell, or the number's own characters in the prose."""
+        box = self._locator.cell_box(doc_id, start, end)
         if box is None:
-            boxes = self.locate(c.doc, *span).boxes
+            boxes = self.locate(doc_id, start, end).boxes if end > start else []
             box = boxes[0] if boxes else None
-        return {"span": list(span), "box": box}
+        return box
 
     def page_image(self, doc_id: str, page: int, boxes: list[list[float]], marks: list[list[float]] | None = None,
                    dpi: int | None = None) -> bytes:
@@ -446,6 +451,12 @@ class Library:
         """The statistical tables' cells of one report (stored records), each an exact span of its text."""
         return [c for _, c in self._store.cells(self.resolve(ref))]
 
+    def table_cells(self, ref: str) -> list[dict[str, Any]]:
+        """tables(ref) as dicts with the document id and where each cell's row is (第3页 / 表2 第5行)."""
+        doc_id = self.resolve(ref)
+        return [{**c.to_dict(), "doc": doc_id, "where": self.locate(doc_id, c.row_start, c.row_end).where}
+                for c in self.tables(doc_id)]
+
     def table_keys(self) -> tuple[list[str], list[str]]:
         """Every table row key and column in the library, most common first (the app's 对比 pickers)."""
         rows: Counter[str] = Counter()
@@ -462,11 +473,13 @@ class Library:
         docs = [self.document(ref)] if ref else [self.document(d.doc_id) for d in self.documents()]
         findings = [f for d in docs for f in audit_document(d)]
         findings += year_to_year(docs) if ref is None else []
-        metas = {d.doc_id: d.meta for d in docs}
+        tags = {d.doc_id: report_tag(d.meta) for d in docs}
+        shared = {t for t in tags.values() if list(tags.values()).count(t) > 1}
+        tags = {d.doc_id: f"{tags[d.doc_id]}（{d.source}）" if tags[d.doc_id] in shared else tags[d.doc_id] for d in docs}
         for f in findings:
-            f.report = report_tag(metas[f.doc]) if f.doc in metas else f.report
+            f.report = tags.get(f.doc, f.report)
             for c in f.cited:
-                doc = f.doc if f.doc in metas and c.quote == self._text(f.doc)[c.start : c.end] else self._doc_of(c, docs)
+                doc = f.doc if f.doc in tags and c.quote == self._text(f.doc)[c.start : c.end] else self._doc_of(c, docs)
                 c.where = self.locate(doc, c.start, c.end).where if doc else ""
         return findings
 
@@ -553,7 +566,27 @@ class Library:
     def summary(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,
                 progress: bool = False) -> Summary:
         """The cited executive summary (cached per document content and backend)."""
-        return self._summaries.get(self.document(ref), backend, refresh, progress)
+        from bot.llm import LLMUnavailable
+
+        try:
+            return self._summaries.get(self.document(ref), backend, refresh, progress)
+        except LLMUnavailable as exc:
+            raise LibraryError(f"大模型不可用：{exc}（可用 --backend extractive）") from exc
+
+    def summary_markdown(self, ref: str, backend: SummaryBackend | None = None, refresh: bool = False,
+                         progress: bool = False) -> str:
+        """The summary as Markdown, each citation with its page (第3页) or paragraph: `govqa summarize`
+        and the app's download."""
+        from bot.summarize import to_markdown
+
+        summary = self.summary(ref, backend, refresh, progress)
+        return to_markdown(summary, lambda c: self.locate(c.doc, c.start, c.end).where)
+
+    def terms(self, question: str) -> list[str]:
+        """The question's words as the keyword index has them (`govqa search` marks them in each hit)."""
+        from vectorstore.tokenize import tokenize
+
+        return list(tokenize(question))
 
     def summary_with_context(self, ref: str) -> dict[str, Any]:
         """summary(...).to_dict() with every citation's document label and surrounding passage (the app)."""
@@ -562,4 +595,5 @@ class Library:
         cits += [c for bullets in s["sections"].values() for b in bullets for c in b["citations"]]
         for c in cits:
             c.update(self._context(c["doc"], c["start"], c["end"]))
+            c.update(self.locate(c["doc"], c["start"], c["end"]).to_dict())
         return s

@@ -91,3 +91,17 @@ def labelled_values(values: list[Value], meta: Callable[[str], dict[str, Any]]) 
     keys = {issuer_key(m) for m in metas.values()}
     one_issuer = len(keys) == 1 and None not in keys
     return "；".join(f"{report_tag(metas[v.citation.doc], issuer=not one_issuer)} {v.text}" for v in values)
+
+
+def places_text(wheres: list[str]) -> str:
+    """Several places in one report, said briefly: "第3、4页", "表2 第3–22行", or as listed."""
+    wheres = list(dict.fromkeys(w for w in wheres if w))
+    pages = [re.fullmatch(r"第(\d+)页", w) for w in wheres]
+    if wheres and all(pages):
+        return "第" + "、".join(m.group(1) for m in pages if m) + "页"
+    rows = [re.fullmatch(r"表(\d+) 第(\d+)行", w) for w in wheres]
+    if wheres and all(rows) and len({m.group(1) for m in rows if m}) == 1:
+        ns = sorted(int(m.group(2)) for m in rows if m)
+        span = f"{ns[0]}–{ns[-1]}" if ns[-1] - ns[0] + 1 == len(ns) and len(ns) > 2 else "、".join(map(str, ns))
+        return f"表{rows[0].group(1)} 第{span}行"  # type: ignore[union-attr]
+    return "；".join(wheres)

@@ -13,9 +13,12 @@ same folder at the same time waits, then finds the files already stored ("unchan
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +42,9 @@ MIN_CJK_CHARS = 50
 MIN_BODY_CJK = 100
 _RUNNING = re.compile(r"[。，；！？,;|]")
 log = logging.getLogger(__name__)
+RECENT_READS = 2  # documents kept by file hash between embedding an upload ahead and storing it
+_RECENT: OrderedDict[str, Document] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
 PageCallback = Callable[[int, int, bool], None]  # (pages read, pages in all, that page was a scan)
 
 
@@ -99,7 +105,25 @@ def read_document(path: Path, max_bytes: int, source: str | None = None,
                   on_page: PageCallback | None = None) -> Document:
     """Load, normalize and describe one file; raise IngestError if it is not a usable report.
     ``source`` is the path relative to the ingest root (default: the file name). A PDF's document
-    carries its layout (where each character and table cell is printed: ingest/layout.py)."""
+    carries its layout (where each character and table cell is printed: ingest/layout.py).
+
+    The last few documents read are kept by their bytes' hash: the app reads an upload once to embed it
+    ahead and once to store it, and a scan's OCR (minutes on 2 cores) then runs once, not twice."""
+    digest = _file_hash(path) if path.is_file() and path.stat().st_size <= max_bytes else ""
+    with _RECENT_LOCK:
+        kept = _RECENT.get(digest) if digest else None
+    if kept is not None:
+        return dataclasses.replace(kept, source=source or path.name, meta=dict(kept.meta))
+    doc = _read_document(path, max_bytes, source, on_page)
+    if digest:
+        with _RECENT_LOCK:
+            _RECENT[digest] = doc
+            while len(_RECENT) > RECENT_READS:
+                _RECENT.popitem(last=False)
+    return dataclasses.replace(doc, meta=dict(doc.meta))
+
+
+def _read_document(path: Path, max_bytes: int, source: str | None, on_page: PageCallback | None) -> Document:
     loaded = load_file(path, max_bytes, on_page)
     text = normalize_text(loaded.text)
     cjk = cjk_count(text)
@@ -129,7 +153,7 @@ def read_layout(path: Path, text: str) -> bytes | None:
     return build_layout(text, pdf.glyphs, pdf.tables, pdf.sizes).to_json() if pdf is not None else None
 
 
-def embed_ahead(path: Path, settings: Settings, embeddings: Embeddings | None) -> None:
+def embed_ahead(path: Path, settings: Settings, embeddings: Embeddings | None, on_page: PageCallback | None = None) -> None:
     """Put a file's chunk vectors into the embedding cache without touching the store. Embedding is
     nearly all of an ingest's time; the app does this off the library's thread, so questions are
     answered while an upload is embedded, and the store write that follows finds every vector cached.
@@ -137,7 +161,7 @@ def embed_ahead(path: Path, settings: Settings, embeddings: Embeddings | None) -
     if embeddings is None:
         return
     try:
-        doc = read_document(path, int(settings.max_file_mb * 1e6))
+        doc = read_document(path, int(settings.max_file_mb * 1e6), on_page=on_page)
     except IngestError:
         return
     chunks = chunk_document(doc.doc_id, doc.text, settings.chunk_size, settings.chunk_overlap, settings.max_chunk_chars)
