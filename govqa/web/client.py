@@ -77,6 +77,15 @@ _SCRIPT = """
     }).observe(document.body, {subtree: true, childList: true, characterData: true});
   };
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+  // Gradio's dropdowns filter on keydown, before the typed text is in the box, so text that arrives without
+  // a key of its own (an IME's committed Chinese, a paste) never narrowed the list: filter again on input.
+  const refilter = (event) => {
+    const box = event.target;
+    if (event.isComposing || !(box instanceof HTMLInputElement) || box.getAttribute("aria-autocomplete") !== "list") return;
+    box.dispatchEvent(new KeyboardEvent("keydown", {key: "Unidentified", bubbles: true}));
+  };
+  document.addEventListener("input", refilter, true);
+  document.addEventListener("compositionend", refilter, true);
   document.addEventListener("click", (event) => {
     const link = event.target.closest && event.target.closest("a.govqa-page-link");
     if (!link) return;
