@@ -46,7 +46,7 @@ def _store_one(shell: Shell, path: Any, name: str, progress: gr.Progress, i: int
     if received is None:  # a server path sent through the API: refused, whether or not it exists
         return UploadOutcome(name, Status.failed, NOT_UPLOADED)
     pages: queue.Queue[tuple[int, int, bool]] = queue.Queue()
-    job = shell.worker.start_upload(received, name, pages.put)
+    job = shell.worker.start_upload(received, name, lambda *page: pages.put(page))
     while not job.done():
         try:
             page, total, scanned = pages.get(timeout=PAGE_WAIT_S)
