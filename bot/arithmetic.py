@@ -194,13 +194,15 @@ def derived_answer(store, question: str, answer: AnswerFn, **kw) -> Answer | Non
     if op is None:
         return None
     token = _guard.set(True)
+    stated = None
     try:
         if op.stated_first and _fits(op, stated := answer(store, question, **kw)):
             return stated
         left, right = answer(store, op.left, **kw), answer(store, op.right, **kw)
     finally:
         _guard.reset(token)
-    return _combine(store, question, op, left, right)
+    # Nothing to compute: the ordinary answer already made (a refusal, or a figure of another kind) stands.
+    return _combine(store, question, op, left, right) or stated
 
 
 def _combine(store, question: str, op: Operation, left: Answer, right: Answer) -> Answer | None:

@@ -45,7 +45,7 @@ class Running:
     def upload(self, *paths: Path) -> tuple[str, list[list[str]]]:
         from gradio_client import handle_file
 
-        message, table, _docs = self.client.predict([handle_file(str(p)) for p in paths], api_name="/upload")
+        message, table, _docs, _files = self.client.predict([handle_file(str(p)) for p in paths], api_name="/upload")
         return message, table["data"]
 
     def stats(self) -> dict:

@@ -69,7 +69,8 @@ def _upload_message(outcomes: list[UploadOutcome], total: int) -> str:
 
 
 def upload(shell: Shell, files: list[str] | None, progress: gr.Progress):
-    """Store each file in turn; after each, the message, the results and the report list are shown."""
+    """Store each file in turn; after each, the message, the results and the report list are shown (and,
+    after the last, the file picker is emptied)."""
     if not files:
         raise notice("请先选择要上传的文件（.txt .md .html .htm .pdf .docx）")
     outcomes: list[UploadOutcome] = []
@@ -81,8 +82,9 @@ def upload(shell: Shell, files: list[str] | None, progress: gr.Progress):
         if outcome.status == Status.failed:
             gr.Warning(f"{html.escape(outcome.name)}：{html.escape(outcome.message)}", title="导入失败")
         docs = shell.run(lambda lib: lib.documents())
-        yield _upload_message(outcomes, len(files)), [core.upload_row(o) for o in outcomes], core.doc_rows(docs)
-    progress((len(files), len(files)), desc="导入完成", unit="份")
+        last = i == len(files) - 1  # the chosen files are cleared with the last result, ready for the next upload
+        yield (_upload_message(outcomes, len(files)), [core.upload_row(o) for o in outcomes], core.doc_rows(docs),
+               None if last else gr.skip())
 
 
 def tables_view(shell: Shell, doc_id: str):
@@ -140,9 +142,7 @@ def _upload_box(shell: Shell, docs: Any) -> None:
     def run_upload(paths: list[str] | None, progress=gr.Progress()):
         yield from upload(shell, paths, progress)
 
-    event = button.click(run_upload, [files], [message, results, docs], api_name="upload")
-    shell.changed_by(event)
-    event.then(lambda: None, None, files, api_visibility="private")
+    shell.changed_by(button.click(run_upload, [files], [message, results, docs, files], api_name="upload"))
 
 
 def _meta_box(shell: Shell) -> None:
