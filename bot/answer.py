@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Callable
 
+from bot.arithmetic import derived_answer
 from bot.cells import cell_answer
 from bot.extract import MIN_SUPPORT, extract_values, label_covers
 from bot.query import analyse, split_question, subject_of
@@ -144,6 +145,9 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     extractively; other fact questions through the LLM, falling back to the best sentence).
     ``doc_ids``: answer only from these documents (the user's explicit choice)."""
     t0 = time.perf_counter()
+    if (derived := derived_answer(store, question, answer_question, backend=backend, doc_ids=doc_ids)) is not None:
+        derived.latency_ms = (time.perf_counter() - t0) * 1000
+        return derived  # 增加了多少 / 同比 / 占比 / 几倍: two cited values and their arithmetic (bot/arithmetic.py)
     values: list[Value] = []
     citations: list[Citation] = []
     fact_parts: list[str] = []

@@ -41,6 +41,7 @@ class Cited:
     start: int
     end: int
     quote: str
+    where: str = ""  # 第3页 / 表2 第1行 (filled in by the service)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Finding:
     cited: list[Cited] = field(default_factory=list)
     doc: str = ""
     source: str = ""
+    report: str = ""  # the report by issuer and year ("淮安市洪泽区人民政府 2024年"), filled in by the service
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

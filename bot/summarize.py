@@ -388,7 +388,8 @@ def figure_note(k: KeyFigure, ref: Callable[[Citation], str]) -> str:
     return f"（{'；'.join(parts)}）" if parts else ""
 
 
-def to_markdown(summary: Summary) -> str:
+def to_markdown(summary: Summary, where: Callable[[Citation], str] | None = None) -> str:
+    """The summary as Markdown; ``where`` says where each citation is in the file (第3页), when given."""
     m = summary.meta
     refs: list[Citation] = []
 
@@ -415,6 +416,6 @@ def to_markdown(summary: Summary) -> str:
         if bullets:
             lines += [f"## {name}", ""] + [f"- {b.text} {''.join(ref(c) for c in b.citations)}" for b in bullets] + [""]
     lines += ["## 引用", ""]
-    lines += [f"〔{i}〕 {c.source} [{c.start}:{c.end}] {c.quote}" for i, c in enumerate(refs, 1)]
+    lines += [f"〔{i}〕 {c.source} {where(c) + ' ' if where else ''}[{c.start}:{c.end}] {c.quote}" for i, c in enumerate(refs, 1)]
     lines += ["", f"（生成方式：{summary.backend}；所有数字均已与引用原文核对）"]
     return "\n".join(lines) + "\n"

@@ -228,11 +228,52 @@ def compare(
     typer.echo(f"{key} × {col}")
     for p in points:
         shown = f"{p.raw}{p.unit}" if p.value is not None else "缺失"
-        typer.echo(f"  {p.year or '?'}  {p.label}  {shown}" + (f"  [{p.start}:{p.end}]" if p.quote else ""))
+        where = f"  {p.source} {p.where} [{p.start}:{p.end}]" if p.quote else ""
+        copies = f"  （同一报告的另一份文件：{'、'.join(p.copies)}，不重复计入）" if p.copies else ""
+        typer.echo(f"  {p.year or '?'}  {p.label}  {shown}{where}{copies}")
     for change in changes([p.to_dict() for p in points]):
         typer.echo(f"  {change}")
     if png:
         typer.echo(f"图已写入 {png}")
+
+
+@app.command()
+def overview(
+    csv_out: Path | None = typer.Option(None, "--csv", help="把总览写入此 CSV 文件（每个数字后附出处）"),
+    xlsx_out: Path | None = typer.Option(None, "--xlsx", help="写入 Excel：总览、表格单元格、核查、对比 四张表"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每个数字含所引单元格与页码）"),
+    region: str = typer.Option("", "--region", help="只列地区或发布单位含此名的报告"),
+    year: str = typer.Option("", "--year", help="只列此年度的报告"),
+    level: str = typer.Option("", "--level",
+                              help="只列此级别（province/city/county/township/zone/department 或 省级/市级/县级…）"),
+) -> None:
+    """总览：每份报告一行（发布单位、地区、级别、年份、类型），列出新收、办结、予以公开、不予公开、复议、诉讼、纠错、结转
+    （均引自报告的统计表），以及核查结果（不符/无法核对/相符）。同一报告的文字版与扫描版只算一行。"""
+    from govqa.export import identity, overview_table
+
+    if sum(bool(x) for x in (csv_out, xlsx_out, as_json)) > 1:
+        _fail("--csv、--xlsx、--json 只能选一个", 2)
+    library = _library()
+    try:
+        if csv_out or xlsx_out:
+            path = library.export_overview(csv_out or xlsx_out, "csv" if csv_out else "xlsx", region, year, level)
+            typer.echo(f"已写入 {path}")
+            return
+        rows = library.overview(region, year, level)
+    except LibraryError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json([r.to_dict() for r in rows])
+        return
+    headers, body = overview_table(rows)
+    n_id = len(identity(rows[0])) if rows else 0
+    for r, line in zip(rows, body):
+        figures = "  ".join(f"{h}={'—' if v is None else v}" for h, v in zip(headers[n_id:], line[n_id:]))
+        copies = f"（同一报告另有 {'、'.join(r.copies)}）" if r.copies else ""
+        typer.echo(f"{r.year or '?'}  {r.issuer or r.label}  {r.source}{copies}")
+        typer.echo(f"    {figures}")
+    if not rows:
+        typer.echo("没有符合条件的报告。")
 
 
 @app.command()
@@ -269,7 +310,7 @@ _STATUS_COLOUR = {"PASS": "green", "FAIL": "red", "UNCERTAIN": "yellow", "NA": N
 
 def _echo_assessment(a: Any, evidence: int) -> None:
     """One report's scorecard: every check with its rule, its message and up to ``evidence`` cited pieces."""
-    from bot.assess_rules import STATUS_ZH
+    from govqa.library import ASSESS_STATUS_ZH as STATUS_ZH
 
     low, high = a.score_range
     typer.secho(f"{a.label}（{a.source}）", bold=True)
@@ -372,6 +413,10 @@ def repair() -> None:
         typer.echo(f"关键词索引的页面已损坏：已按登记表的内容重建登记表文件，损坏的文件移到 {counts['registry_set_aside_as']}")
     if counts["restored"]:
         typer.echo(f"按导入记录重新导入 {counts['restored']} 份报告")
+    if counts["layouts_added"]:
+        typer.echo(f"补齐 {counts['layouts_added']} 份 PDF 的页码与位置（引用可显示“第N页”并在原页上框出）")
+    for path in counts["layouts_missing"]:
+        typer.secho(f"找不到 PDF 原文件，未能补齐页码：{path}", fg="yellow")
     for path in counts["missing_sources"]:
         typer.secho(f"找不到原文件，未能恢复：{path}（请重新导入）", fg="yellow")
 
@@ -386,9 +431,6 @@ def summarize(
     refresh: bool = typer.Option(False, "--refresh", help="忽略缓存，重新生成"),
 ) -> None:
     """生成报告的执行摘要：核心数据、主要工作、存在问题、改进措施（工作要点：主要任务、时限、责任单位），每条带引用。"""
-    from bot.llm import LLMUnavailable
-    from bot.summarize import to_markdown
-
     if fmt not in ("md", "json"):
         _fail(f"--format 只能是 md 或 json，收到 {fmt!r}", 2)
     if bool(doc) == all_docs:
@@ -403,11 +445,13 @@ def summarize(
     per_file = bool(out) and all_docs and (out.is_dir() or str(out).endswith(("/", "\\")))
     rendered: list[tuple[str, Any]] = []
     for doc_id in ids:
+        progress = sys.stderr.isatty()
         try:
-            s = library.summary(doc_id, backend=backend, refresh=refresh, progress=sys.stderr.isatty())
-        except LLMUnavailable as exc:
-            _fail(f"大模型不可用：{exc}（可用 --backend extractive）")
-        rendered.append((library.document(doc_id).source, s.to_dict() if fmt == "json" else to_markdown(s)))
+            body = (library.summary(doc_id, backend, refresh, progress).to_dict() if fmt == "json"
+                    else library.summary_markdown(doc_id, backend, refresh, progress))
+        except LibraryError as exc:
+            _fail(str(exc))
+        rendered.append((library.document(doc_id).source, body))
     if per_file:
         out.mkdir(parents=True, exist_ok=True)
         for source, body in rendered:
@@ -436,16 +480,15 @@ def search(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """检索与问题最相关的文本块（含文档、元数据、分数与字符位置）。"""
-    from vectorstore.tokenize import tokenize
-
+    library = _library()
     try:
-        hits, flt = _library().search(question, k=k or None, use_filter=not no_filter, mode=mode)
+        hits, flt = library.search(question, k=k or None, use_filter=not no_filter, mode=mode)
     except LibraryError as exc:
         _fail(str(exc))
     if as_json:
         _print_json({"question": question, "filter": flt.describe(), "hits": [h.to_dict() for h in hits]})
         return
-    terms = set(tokenize(question))
+    terms = set(library.terms(question))
     typer.echo(f"过滤：{flt.describe()}；命中 {len(hits)} 块")
     for rank, h in enumerate(hits, 1):
         m = h.meta
@@ -465,35 +508,49 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
     backend: Backend = typer.Option(Backend.auto, help="auto（数字抽取，其他事实问题用大模型）| extractive | llm"),
 ) -> None:
-    """回答问题：给出数值（含单位）与引用原句；报告中没有时回答“报告中未找到”。"""
+    """回答问题：给出数值（含单位）与引用原句及其页码；报告中没有时回答“报告中未找到”。
+    增加/减少了多少、同比、占比、几倍：由两个引用的数值计算，列出算式与两处引用。"""
     try:
-        ans = _library().ask(question, backend=backend).answer
+        out = _library().ask(question, backend=backend).to_dict()
     except LibraryError as exc:
         _fail(str(exc))
     if as_json:
-        _print_json(ans.to_dict())
+        _print_json(out)
         return
-    if ans.fallback:
-        typer.secho(f"（{ans.fallback}）", fg="yellow")
-    for x in ans.suspicious:  # planted instructions in the reports used: never answered from
-        quote = x.citation.quote if len(x.citation.quote) <= 80 else x.citation.quote[:80] + "…"
-        typer.secho(f"  可疑文字（{x.kind}，未采用）：{x.citation.source} 第 {x.line} 行 [{x.citation.start}:{x.citation.end}] "
-                    f"{quote}", fg="yellow")
-    if ans.refused:
-        typer.secho(ans.answer, fg="yellow", bold=True)
-        if ans.closest_note:
-            typer.echo(f"  （{ans.closest_note}）")
-        for c in ans.closest:
-            typer.echo(f"  最接近的段落：{c.source} [{c.start}:{c.end}] {c.quote[:120]}")
+    if out["fallback"]:
+        typer.secho(f"（{out['fallback']}）", fg="yellow")
+    for x in out.get("suspicious") or []:  # planted instructions in the reports used: never answered from
+        quote = x["quote"] if len(x["quote"]) <= 80 else x["quote"][:80] + "…"
+        typer.secho(f"  可疑文字（{x['kind']}，未采用）：{x['source']} 第 {x['line']} 行 [{x['start']}:{x['end']}] {quote}",
+                    fg="yellow")
+    if out["refused"]:
+        typer.secho(out["answer"], fg="yellow", bold=True)
+        if out["closest_note"]:
+            typer.echo(f"  （{out['closest_note']}）")
+        for c in out["closest"]:
+            typer.echo(f"  最接近的段落：{c['source']} {c.get('where') or ''} [{c['start']}:{c['end']}] {c['quote'][:120]}")
         return
-    typer.secho(f"答：{ans.answer}", bold=True)
-    for c in ans.citations:
-        quote = c.quote
-        for v in ans.values:
-            if v.citation == c and v.text in quote:
-                quote = quote.replace(v.text, typer.style(v.text, fg="green", bold=True), 1)
-        typer.echo(f"  引用：{c.title or c.source}（{c.source} [{c.start}:{c.end}]）\n    {quote}")
-    typer.echo(f"  （{ans.backend}，{ans.latency_ms:.0f} ms）")
+    _print_answer(out)
+
+
+def _print_answer(out: dict[str, Any]) -> None:
+    """The answer (with each value's report when several), a computed result's arithmetic, and each
+    citation with its page (or paragraph / table row) and the value marked."""
+    derived = out["derived"]
+    if derived:
+        typer.secho(f"答：{derived['text']}（{derived['summary']}）", bold=True)
+        typer.echo(f"  算式：{derived['arithmetic']}")
+    else:
+        typer.secho(f"答：{out['labelled'] or out['answer']}", bold=True)
+    for c in out["citations"]:
+        quote = c["quote"]
+        for v in out["values"]:
+            if (v["citation"]["doc"], v["citation"]["start"]) == (c["doc"], c["start"]) and v["text"] in quote:
+                quote = quote.replace(v["text"], typer.style(v["text"], fg="green", bold=True), 1)
+        where = f" {c['where']}" if c.get("where") else ""
+        typer.echo(f"  引用：{c.get('label') or c['title'] or c['source']}（{c['source']}{where} [{c['start']}:{c['end']}]）"
+                   f"\n    {quote}")
+    typer.echo(f"  （{out['backend']}，{out['latency_ms']:.0f} ms）")
 
 
 # -- eval ------------------------------------------------------------------------------------------

@@ -191,6 +191,14 @@ def doc_label(meta: ReportMeta, source: str) -> str:
     return "".join(parts) or source
 
 
+def report_tag(meta: ReportMeta, issuer: bool = True) -> str:
+    """A value's report in a few words, as answers name it: "淮安市洪泽区人民政府 2024年" (or just
+    "2024年" when the issuer is already clear from the context)."""
+    year = f"{meta.year}年" if meta.year else ""
+    who = (meta.issuer or meta.region or "") if issuer else ""
+    return " ".join(p for p in (who, year) if p) or (meta.title or "")
+
+
 def issuer_key(meta: ReportMeta) -> tuple[str, str] | None:
     """Who published a report, as one key across years: (area, issuer). Regions are canonical (淮安市洪泽区
     whether the report wrote 洪泽区 or 淮安市洪泽区), so one body is one key; an issuer written without its
@@ -212,6 +220,7 @@ class Document:
     text: str
     meta: ReportMeta = field(default_factory=ReportMeta)
     sha256: str = ""
+    layout: bytes | None = None  # PDFs: where each character is printed (ingest/layout.py), stored beside the text
 
 
 @dataclass
@@ -320,6 +329,24 @@ class Value:
     text: str  # as written in the source, e.g. "1695件"
     approximate: bool
     citation: Citation
+    span: tuple[int, int] | None = None  # the value's own offsets in the document, when the answerer knows them
+
+
+@dataclass
+class Derived:
+    """A difference or ratio computed from two cited values (bot/arithmetic.py): the result is no
+    quote, so it is shown with its arithmetic and both values' citations (the Answer's values)."""
+
+    kind: str  # difference | change_rate | times | share
+    value: float
+    unit: str  # 件, %, 倍 …
+    text: str  # the result as shown: "74件", "352.4%", "32.83倍"
+    arithmetic: str  # "95 − 21 = 74"
+    summary: str  # labelled by issuer and year: "淮安市洪泽区人民政府：2024年比2023年增加74件"
+    labels: list[str] = field(default_factory=list)  # each operand's report ("2024年", "2023年")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 REFUSAL = "报告中未找到"
@@ -352,6 +379,7 @@ class Answer:
     closest_note: str = ""  # said when the closest passages come from outside the question's reports
     fallback: str = ""  # why the LLM path did not answer in auto mode (it is logged too)
     suspicious: list[Suspect] = field(default_factory=list)  # 可疑文字 in the reports the answer used
+    derived: Derived | None = None  # 增加了多少 / 同比 / 占比 / 几倍: computed from ``values`` (two cited operands)
 
     @classmethod
     def refusal(cls, question: str, reason: str = "", **kw: Any) -> Answer:
@@ -376,4 +404,5 @@ class Answer:
             "closest": [c.to_dict() for c in self.closest],
             "closest_note": self.closest_note or None,
             "suspicious": [x.to_dict() for x in self.suspicious],
+            "derived": self.derived.to_dict() if self.derived else None,
         }

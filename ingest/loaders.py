@@ -13,12 +13,17 @@ import re
 import sys
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from govqa.text import cjk_count
 from ingest.errors import IngestError
 from ingest.limits import Limits, check_html, check_text, docx_inflated
+
+if TYPE_CHECKING:
+    from ingest.pdf import PageProgress
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -178,10 +183,26 @@ def decode(data: bytes, path: str, declared: str | None = None) -> str:
     raise IngestError(path, "无法识别的文本编码（试过 UTF-8 与 GB18030）")
 
 
+@dataclass
+class Loaded:
+    """A file as read: its raw text, and for a PDF what was read from it (ingest.pdf.PdfContent: the
+    printed characters and table boxes a layout is built from)."""
+
+    text: str
+    pdf: Any = None
+
+
 def load(path: Path, limits: Limits | int, on_pages: Callable[[int], None] | None = None) -> str:
-    """Return the raw text of ``path`` or raise IngestError naming the reason. Every size in ``limits``
-    is checked before the work it would cost (an int: the byte limit, the others from the settings);
-    ``on_pages`` hears a PDF's page count (the worker's time limit grows with it)."""
+    """Return the raw text of ``path`` or raise IngestError naming the reason (see load_file)."""
+    return load_file(path, limits, on_pages).text
+
+
+def load_file(path: Path, limits: Limits | int, on_pages: Callable[[int], None] | None = None,
+              on_page: PageProgress | None = None) -> Loaded:
+    """Read ``path`` or raise IngestError naming the reason. Every size in ``limits`` is checked before the
+    work it would cost (an int: the byte limit, the others from the settings); ``on_pages`` hears a PDF's
+    page count (the worker's time limit grows with it), ``on_page`` is told after each page (the app's
+    OCR progress)."""
     if isinstance(limits, int):
         from govqa.settings import get_settings
 
@@ -199,22 +220,22 @@ def load(path: Path, limits: Limits | int, on_pages: Callable[[int], None] | Non
     if not data.strip():
         raise IngestError(str(path), "文件为空")
     if suffix in BINARY_SUFFIXES:
-        text = _load_binary(path, suffix, data, limits, on_pages)
+        loaded = _load_binary(path, suffix, data, limits, on_pages, on_page)
     elif _looks_binary(data):
         raise IngestError(str(path), "二进制文件，不是文本")
     elif suffix in HTML_SUFFIXES:
-        text = _load_html(path, data, limits)
+        loaded = _load_html(path, data, limits)
     else:
         from ingest.text_tables import tab_tables
 
         raw = decode(data, str(path))
         check_text(str(path), len(raw), limits.max_text_chars)
-        text = tab_tables(raw)
-    check_text(str(path), len(text), limits.max_text_chars)
-    return text
+        loaded = Loaded(tab_tables(raw))
+    check_text(str(path), len(loaded.text), limits.max_text_chars)
+    return loaded
 
 
-def _load_html(path: Path, data: bytes, limits: Limits) -> str:
+def _load_html(path: Path, data: bytes, limits: Limits) -> Loaded:
     """A page: its size and element count checked first, hidden parts dropped, a column's index page
     refused, tables read as tables."""
     head = data[:4096].decode("ascii", "ignore")
@@ -229,20 +250,21 @@ def _load_html(path: Path, data: bytes, limits: Limits) -> str:
         raise IngestError(str(path), why)
     page = visible.out_text
     text, tables = html_tables(page)
-    return text if tables else html_to_text(page)
+    return Loaded(text if tables else html_to_text(page))
 
 
-def _load_binary(path: Path, suffix: str, data: bytes, limits: Limits,
-                 on_pages: Callable[[int], None] | None = None) -> str:
+def _load_binary(path: Path, suffix: str, data: bytes, limits: Limits, on_pages: Callable[[int], None] | None = None,
+                 on_page: PageProgress | None = None) -> Loaded:
     """A PDF or DOCX, checked by its magic bytes first so a misnamed file gets a clear reason. The
     reader's own reason (encrypted, too large, a scan without OCR) reaches the user as it is."""
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise IngestError(str(path), "不是有效的 PDF 文件")
-        from ingest.pdf import load_pdf
+        from ingest.pdf import read_pdf
 
         try:
-            return load_pdf(path, progress=sys.stderr.isatty(), limits=limits, on_pages=on_pages)[0]
+            content = read_pdf(path, progress=sys.stderr.isatty(), limits=limits, on_pages=on_pages, on_page=on_page)
+            return Loaded(content.text, content)
         except (IngestError, MemoryError):
             raise
         except Exception as exc:
@@ -253,7 +275,7 @@ def _load_binary(path: Path, suffix: str, data: bytes, limits: Limits,
     from ingest.docx import load_docx
 
     try:
-        return load_docx(path, max_chars=limits.max_text_chars)[0]
+        return Loaded(load_docx(path, max_chars=limits.max_text_chars)[0])
     except (IngestError, MemoryError):
         raise
     except Exception as exc:

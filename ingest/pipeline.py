@@ -28,7 +28,9 @@ from govqa.settings import Settings
 from govqa.types import DocRecord, Document, ReportMeta, Status, issuer_key
 from ingest.chunking import chunk_document
 from ingest.errors import IngestError
-from ingest.loaders import SUFFIXES
+from ingest.layout import build_layout
+from ingest.loaders import SUFFIXES, load_file
+from ingest.pdf import PageProgress
 from ingest.reader import file_hash
 from ingest.worker import read_bounded
 from vectorstore.store import Store, StoreBusy
@@ -96,13 +98,15 @@ class Prepared:
     reason: str | None = None
 
 
-def prepare(path: Path, settings: Settings, embeddings: Embeddings | None) -> Prepared:
+def prepare(path: Path, settings: Settings, embeddings: Embeddings | None, on_page: PageProgress | None = None) -> Prepared:
     """Read a file (in the bounded worker) and put its chunk vectors into the embedding cache, without
     touching the store. Reading and embedding are nearly all of an ingest's time; the app does this off
     the library's thread, so questions are answered while an upload is read and embedded (or while a
-    hostile one runs into its limits), and the store write that follows has nothing left to do but write."""
+    hostile one runs into its limits), and the store write that follows has nothing left to do but write.
+    The file is read once: a scan's OCR (minutes on 2 cores) is not repeated by the store write.
+    ``on_page`` is told after each PDF page is read (the app's OCR progress)."""
     try:
-        doc = read_bounded(path, path.name, settings)
+        doc = read_bounded(path, path.name, settings, on_page=on_page)
     except IngestError as exc:
         return Prepared(reason=exc.reason)
     if embeddings is not None:
@@ -112,15 +116,29 @@ def prepare(path: Path, settings: Settings, embeddings: Embeddings | None) -> Pr
     return Prepared(doc)
 
 
-def ingest(store: Store, paths: Iterable[Path], progress: bool = False, prepared: Prepared | None = None) -> IngestReport:
+def read_layout(path: Path, text: str) -> bytes | None:
+    """The layout of a stored PDF text, from its file read again (`govqa repair` backfills stores made
+    before layouts); None when the file is not a PDF or cannot be read."""
+    if path.suffix.lower() != ".pdf" or not path.is_file():
+        return None
+    try:
+        pdf = load_file(path, 1 << 62).pdf
+    except IngestError:
+        return None
+    return build_layout(text, pdf.glyphs, pdf.tables, pdf.sizes).to_json() if pdf is not None else None
+
+
+def ingest(store: Store, paths: Iterable[Path], progress: bool = False, prepared: Prepared | None = None,
+           on_page: PageProgress | None = None) -> IngestReport:
     """Ingest files and folders. If another process holds the store's write lock past
     write_lock_timeout_s, this file and the rest are reported failed with that reason, unwritten.
-    ``prepared``: the one file given, already read (``prepare``): it is not read again."""
-    return ingest_sources(store, expand_sources(paths), progress, prepared)
+    ``prepared``: the one file given, already read (``prepare``): it is not read again. ``on_page`` is
+    told after each PDF page is read (the app's OCR progress)."""
+    return ingest_sources(store, expand_sources(paths), progress, prepared, on_page)
 
 
 def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool = False,
-                   prepared: Prepared | None = None) -> IngestReport:
+                   prepared: Prepared | None = None, on_page: PageProgress | None = None) -> IngestReport:
     """Ingest (file, source name) pairs: ``ingest`` after naming each file by its ingest root, and
     `govqa repair` when it restores a library from its sources journal under the recorded names."""
     s = store.settings
@@ -133,7 +151,7 @@ def ingest_sources(store: Store, files: list[tuple[Path, str]], progress: bool =
     try:
         for i, (path, source) in enumerate(iterator):
             try:
-                report.outcomes.append(_ingest_one(store, path, source, int(s.max_file_mb * 1e6), prepared))
+                report.outcomes.append(_ingest_one(store, path, source, int(s.max_file_mb * 1e6), prepared, on_page))
             except StoreBusy as exc:
                 report.outcomes += [FileOutcome(str(p), Status.failed, reason=str(exc)) for p, _ in files[i:]]
                 break
@@ -168,7 +186,8 @@ def same_report(store: Store, doc: Document) -> DocRecord | None:
     return None
 
 
-def _ingest_one(store: Store, path: Path, source: str, max_bytes: int, prepared: Prepared | None = None) -> FileOutcome:
+def _ingest_one(store: Store, path: Path, source: str, max_bytes: int, prepared: Prepared | None = None,
+                on_page: PageProgress | None = None) -> FileOutcome:
     s = store.settings
     try:
         if not path.exists():
@@ -184,7 +203,7 @@ def _ingest_one(store: Store, path: Path, source: str, max_bytes: int, prepared:
         if prepared is not None and prepared.doc is not None:
             doc = dataclasses.replace(prepared.doc, source=source)
         else:
-            doc = read_bounded(path, source, s, max_bytes)
+            doc = read_bounded(path, source, s, max_bytes, on_page)
         if prev := store.record(doc.doc_id):
             return _known(prev, doc, path)
         if (twin := same_report(store, doc)) is not None:

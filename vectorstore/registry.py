@@ -51,6 +51,9 @@ _CELLS = """CREATE TABLE IF NOT EXISTS cells (
     row_start INTEGER NOT NULL, row_end INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (doc_id, start, col)
 );
 CREATE INDEX IF NOT EXISTS cells_by_key ON cells (row, col);"""
+# Where a PDF's characters and table cells are printed (ingest/layout.py, compressed JSON): written with its
+# document, removed with it; `govqa repair` fills it in for PDFs stored before layouts existed.
+_LAYOUTS = """CREATE TABLE IF NOT EXISTS layouts (doc_id TEXT PRIMARY KEY, data BLOB NOT NULL);"""
 
 
 class Registry:
@@ -61,7 +64,7 @@ class Registry:
         self.db.row_factory = sqlite3.Row
         migrated = self._migrate()
         new_cells = not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cells'").fetchone()
-        self.db.executescript(_SCHEMA + _CELLS)
+        self.db.executescript(_SCHEMA + _CELLS + _LAYOUTS)
         if new_cells:  # a store from before cell records: read them from the stored texts once
             with self.db:
                 for r in self.db.execute("SELECT doc_id, text FROM documents").fetchall():
@@ -209,6 +212,8 @@ class Registry:
                 [(c.doc_id, c.index, c.start, c.end, json.dumps(t, ensure_ascii=False)) for c, t in zip(chunks, tokens)],
             )
             self._add_cells(doc.doc_id, doc.text)
+            if doc.layout:
+                self.db.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (doc.doc_id, doc.layout))
 
     def _add_cells(self, doc_id: str, text: str) -> None:
         self.db.executemany(
@@ -229,8 +234,24 @@ class Registry:
         return [(r[0], r[1], r[2]) for r in self.db.execute(
             "SELECT row, col, COUNT(DISTINCT doc_id) AS n FROM cells GROUP BY row, col ORDER BY n DESC, row, col")]
 
+    def layout(self, doc_id: str) -> bytes | None:
+        r = self.db.execute("SELECT data FROM layouts WHERE doc_id = ?", (doc_id,)).fetchone()
+        return r[0] if r else None
+
+    def set_layout(self, doc_id: str, data: bytes) -> None:
+        with self.db:
+            if self.has(doc_id):
+                self.db.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (doc_id, data))
+
+    def without_layout(self) -> list[tuple[str, str | None]]:
+        """(doc_id, path) of the stored PDFs that have no layout yet (stored before layouts existed)."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT doc_id, path FROM documents WHERE lower(source) LIKE '%.pdf' "
+            "AND doc_id NOT IN (SELECT doc_id FROM layouts) ORDER BY source")]
+
     def remove(self, doc_id: str) -> None:
         with self.db:
+            self.db.execute("DELETE FROM layouts WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM cells WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))

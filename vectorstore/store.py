@@ -318,6 +318,18 @@ class Store:
     def cell_keys(self) -> list[tuple[str, str, int]]:
         return self._registry.cell_keys()
 
+    def layout(self, doc_id: str) -> bytes | None:
+        """Where a PDF's text is printed (ingest/layout.py), or None (not a PDF, or not backfilled yet)."""
+        return self._registry.layout(doc_id)
+
+    def without_layout(self) -> list[tuple[str, str | None]]:
+        return self._registry.without_layout()
+
+    def set_layout(self, doc_id: str, data: bytes) -> None:
+        """Store a backfilled layout (`govqa repair`); the text and its offsets are unchanged."""
+        with self.writing():
+            self._registry.set_layout(doc_id, data)
+
     def record(self, doc_id: str) -> DocRecord | None:
         return self._registry.record(doc_id)
 
