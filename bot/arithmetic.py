@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.numbers import unit_scale
-from govqa.places import places_in
-from govqa.types import Answer, Derived, Value, issuer_key, report_tag
+from govqa.names import places_in
+from govqa.types import Answer, Derived, ReportMeta, Value, issuer_key, report_tag
 
 _ASK = r"(?:多少|几)"
 _UP = "增加|增长|上升|提高|提升|增多|多"
@@ -213,21 +213,22 @@ def _combine(store, question: str, op: Operation, left: Answer, right: Answer) -
     if same_place or a.unit != b.unit or (op.kind != "difference" and b.value == 0) or \
             (op.kind == "change_rate" and b.value == 0):
         return None
-    metas = [store.record(v.citation.doc).meta if store.record(v.citation.doc) else {} for v in (a, b)]
+    records = [store.record(v.citation.doc) for v in (a, b)]
+    metas = [r.meta if r else ReportMeta() for r in records]
     if not all(_year_as_asked(q, m) for q, m in ((op.left, metas[0]), (op.right, metas[1]))):
         return None
     who = [issuer_key(m) for m in metas]
     same = who[0] is not None and who[0] == who[1]
     tags = (report_tag(metas[0], issuer=not same), report_tag(metas[1], issuer=not same))
     result, unit, shown, arithmetic = _compute(op, a, b)
-    issuer = (metas[0].get("issuer") or metas[0].get("region") or "") if same else ""
+    issuer = (metas[0].issuer or metas[0].region or "") if same else ""
     derived = Derived(op.kind, round(result, 6), unit, shown, arithmetic, _summary(op, result, shown, tags, issuer),
                       list(tags))
     citations = [*left.citations, *[c for c in right.citations if c not in left.citations]]
     return Answer(question, shown, False, [a, b], citations, backend=left.backend, derived=derived)
 
 
-def _year_as_asked(q: str, meta: dict) -> bool:
+def _year_as_asked(q: str, meta: ReportMeta) -> bool:
     """An operand asked for a year must come from that year's report."""
     m = _YEAR.search(q)
-    return not m or meta.get("year") == int(m.group(1))
+    return not m or meta.year == int(m.group(1))

@@ -119,8 +119,8 @@ def overview_rows(docs: Iterable[DocRecord], cells: dict[str, list[Cell]],
     for d in docs:
         m = d.meta
         figures = {f.name: figure_value(f, cells.get(d.doc_id, [])) for f in FIGURES}
-        rows.append(OverviewRow(d.doc_id, d.source, doc_label(m, d.source), m.get("issuer") or "", m.get("region") or "",
-                                m.get("level") or "", m.get("dept_level") or "", m.get("year"), m.get("kind") or "",
+        rows.append(OverviewRow(d.doc_id, d.source, doc_label(m, d.source), m.issuer or "", m.region or "",
+                                str(m.level or ""), str(m.dept_level or ""), m.year, str(m.kind or ""),
                                 figures, audits.get(d.doc_id, {}), key="/".join(issuer_key(m) or ())))
     return _one_per_report(sorted(rows, key=lambda r: (r.key or r.issuer, r.year or 0, r.source)))
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from govqa.cells import cells_in_text
-from govqa.types import Document, Value, issuer_key, report_tag
+from govqa.types import Document, ReportMeta, Value, issuer_key, report_tag
 from ingest.layout import Layout, layout_of
 
 _ROW_LINE = re.compile(r"^【表(\d+)】")
@@ -80,7 +80,7 @@ class Locator:
         self._layouts.pop(doc_id, None)
 
 
-def labelled_values(values: list[Value], meta: Callable[[str], dict[str, Any]]) -> str:
+def labelled_values(values: list[Value], meta: Callable[[str], ReportMeta]) -> str:
     """The answer with each value's report named, when its values come from more than one report:
     "2023年 21件；2024年 95件" for one issuer's years, "淮安市人民政府 2024年 3119件；…" otherwise.
     "" when all values come from one report (the answer itself says it)."""

@@ -15,9 +15,11 @@ from pathlib import Path
 from govqa.text import cjk_count, cjk_ratio, normalize_text
 from govqa.types import Document
 from ingest.errors import IngestError
+from ingest.layout import build_layout
 from ingest.limits import Limits, check_text
-from ingest.loaders import load
+from ingest.loaders import load_file
 from ingest.metadata import extract_metadata
+from ingest.pdf import PageProgress
 
 MIN_CJK_CHARS = 50
 # CJK characters in running text (lines with sentence punctuation, table rows, or long lines) below
@@ -50,14 +52,17 @@ def listing_lines(text: str) -> str | None:
 
 
 def read_document(path: Path, limits: Limits | int, source: str | None = None,
-                  on_pages: Callable[[int], None] | None = None) -> Document:
+                  on_pages: Callable[[int], None] | None = None, on_page: PageProgress | None = None) -> Document:
     """Load, normalize and describe one file; raise IngestError if it is not a usable report.
-    ``source`` is the path relative to the ingest root (default: the file name). ``limits``: see load()."""
+    ``source`` is the path relative to the ingest root (default: the file name). ``limits``, ``on_pages``
+    and ``on_page``: see ingest.loaders.load_file. A PDF's document carries its layout (where each
+    character and table cell is printed: ingest/layout.py)."""
     if isinstance(limits, int):
         from govqa.settings import get_settings
 
         limits = Limits.of(get_settings(), limits)
-    text = normalize_text(load(path, limits, on_pages))
+    loaded = load_file(path, limits, on_pages, on_page)
+    text = normalize_text(loaded.text)
     check_text(str(path), len(text), limits.max_text_chars)
     cjk = cjk_count(text)
     if not text:
@@ -69,7 +74,11 @@ def read_document(path: Path, limits: Limits | int, source: str | None = None,
     if why := listing_lines(text):
         raise IngestError(str(path), why)
     doc_id = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return Document(doc_id, source or path.name, text, extract_metadata(text), file_hash(path))
+    doc = Document(doc_id, source or path.name, text, extract_metadata(text), file_hash(path))
+    if loaded.pdf is not None:
+        pdf = loaded.pdf
+        doc.layout = build_layout(text, pdf.glyphs, pdf.tables, pdf.sizes).to_json()
+    return doc
 
 
 def file_hash(path: Path) -> str:

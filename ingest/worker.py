@@ -24,16 +24,20 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govqa.settings import Settings
 from govqa.types import Document
 from ingest.errors import IngestError
 from ingest.limits import Limits
 
+if TYPE_CHECKING:
+    from ingest.pdf import PageProgress
+
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 180.0  # imports and jieba's dictionary, on a busy machine; never counted against a file
 MAX_IDLE = 2  # workers kept for the next file (the app reads an upload while the CLI may read another)
-_READY, _PAGES, _OK, _FAILED, _MEMORY = "ready", "pages", "ok", "failed", "memory"
+_READY, _PAGES, _PAGE, _OK, _FAILED, _MEMORY = "ready", "pages", "page", "ok", "failed", "memory"
 
 
 def memory_reason(mb: int) -> str:
@@ -76,8 +80,10 @@ class _Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def read(self, path: Path, source: str, limits: Limits, timeout_s: float, per_page_s: float) -> Document:
-        """The Document, or IngestError: the worker's own reason, or the time or memory limit it hit."""
+    def read(self, path: Path, source: str, limits: Limits, timeout_s: float, per_page_s: float,
+             on_page: PageProgress | None = None) -> Document:
+        """The Document, or IngestError: the worker's own reason, or the time or memory limit it hit.
+        ``on_page`` hears each page the worker has read (pages done, pages in all, scanned)."""
         self._out.send((str(path), source, limits))
         start, budget, pages = time.monotonic(), timeout_s, None
         while True:
@@ -95,6 +101,10 @@ class _Worker:
                                              "GOVQA_INGEST_MEMORY_MB），已停止，未导入") from exc
             if kind == _PAGES:
                 pages, budget = payload, timeout_s + per_page_s * payload
+                continue
+            if kind == _PAGE:
+                if on_page is not None:
+                    on_page(*payload)
                 continue
             if kind == _OK:
                 return payload
@@ -123,11 +133,12 @@ class BoundedReader:
         self._lock = threading.Lock()
         atexit.register(self.close)
 
-    def read(self, path: Path, source: str, settings: Settings, max_bytes: int | None = None) -> Document:
+    def read(self, path: Path, source: str, settings: Settings, max_bytes: int | None = None,
+             on_page: PageProgress | None = None) -> Document:
         worker = self._take(settings.ingest_memory_mb)
         try:
             return worker.read(path, source, Limits.of(settings, max_bytes), settings.ingest_timeout_s,
-                               settings.ingest_timeout_per_page_s)
+                               settings.ingest_timeout_per_page_s, on_page)
         finally:
             self._give_back(worker)
 
@@ -159,9 +170,11 @@ class BoundedReader:
 _READER = BoundedReader()
 
 
-def read_bounded(path: Path, source: str, settings: Settings, max_bytes: int | None = None) -> Document:
-    """Read one file in a worker process within the settings' memory and time limits (see module doc)."""
-    return _READER.read(path, source, settings, max_bytes)
+def read_bounded(path: Path, source: str, settings: Settings, max_bytes: int | None = None,
+                 on_page: PageProgress | None = None) -> Document:
+    """Read one file in a worker process within the settings' memory and time limits (see module doc);
+    ``on_page`` hears each PDF page as the worker reads it (the app's OCR progress)."""
+    return _READER.read(path, source, settings, max_bytes, on_page)
 
 
 # -- the worker process ---------------------------------------------------------------------------------
@@ -182,7 +195,8 @@ def _serve(from_parent: int, to_parent: int, memory_mb: int) -> None:
         except EOFError:  # the parent is gone or done
             return
         try:
-            doc = read_document(Path(path), limits, source, on_pages=lambda n: outbox.send((_PAGES, n)))
+            doc = read_document(Path(path), limits, source, on_pages=lambda n: outbox.send((_PAGES, n)),
+                                on_page=lambda *page: outbox.send((_PAGE, page)))
             outbox.send((_OK, doc))
             continue
         except MemoryError:

@@ -42,7 +42,7 @@ def audit_note(findings: list[dict[str, Any]], shown: list[dict[str, Any]]) -> s
 
     lines = [f"共 {len(findings)} 项核查：{counts(findings)}；显示 {len(shown)} 项。点击一行查看所引单元格与算式。"]
     for report in dict.fromkeys(f["report"] or f["source"] for f in findings):
-        lines.append(f"- {report}：{counts([f for f in findings if (f['report'] or f['source']) == report])}")
+        lines.append(f"- {core.md_text(report)}：{counts([f for f in findings if (f['report'] or f['source']) == report])}")
     return "\n".join(lines)
 
 

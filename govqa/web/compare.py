@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from govqa import webapp_core as core
 from govqa.library import Library, LibraryError, changes
 from govqa.web.shell import Shell
 
@@ -34,12 +35,12 @@ def compare_rows(points: list[dict[str, Any]]) -> list[list[Any]]:
 def compare_note(view: dict[str, Any]) -> str:
     points = view["points"]
     found = [p for p in points if p["value"] is not None]
-    lines = [f"**{view['row']} × {view['col']}**：{len(found)} 份报告有此单元格"
+    lines = [f"**{core.md_text(view['row'])} × {core.md_text(view['col'])}**：{len(found)} 份报告有此单元格"
              + (f"，{len(points) - len(found)} 份缺失（不当作 0）" if len(found) < len(points) else "") + "。"]
     copies = sum(len(p["copies"]) for p in points)
     if copies:
         lines.append(f"同一报告的另一份文件（如扫描版）{copies} 个，只计一次。")
-    lines += [f"- {c}" for c in changes(points)]
+    lines += [f"- {core.md_text(c)}" for c in changes(points)]
     return "\n".join(lines)
 
 

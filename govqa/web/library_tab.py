@@ -64,7 +64,7 @@ def _upload_message(outcomes: list[UploadOutcome], total: int) -> str:
     counts = "，".join(f"{core.STATUS_ZH_APP[s]} {n}" for s in Status if (n := sum(o.status == s for o in outcomes)))
     done = f"共 {total} 个文件：" if len(outcomes) == total else f"已处理 {len(outcomes)}/{total} 个文件："
     lines = [done + counts + "。"]
-    lines += [f"- 失败 **{o.name}**：{o.message}" for o in outcomes if o.status == Status.failed]
+    lines += [f"- 失败 **{core.md_text(o.name)}**：{core.md_text(o.message)}" for o in outcomes if o.status == Status.failed]
     return "\n".join(lines)
 
 
@@ -148,23 +148,26 @@ def _upload_box(shell: Shell, docs: Any) -> None:
 def _meta_box(shell: Shell) -> None:
     with gr.Accordion("修正元数据", open=True):
         with gr.Row():
-            doc = shell.picker(gr.Dropdown([], label="报告", allow_custom_value=True, scale=3), "doc_first")
-            field = gr.Dropdown([(zh, f) for f, zh in FIELD_ZH.items()], value="region", label="字段", scale=1)
-            value = gr.Textbox(label="新值（留空则清除）", scale=2)
-            button = gr.Button("保存", scale=1)
-        message = gr.Markdown()
+            doc = shell.picker(gr.Dropdown([], label="报告", allow_custom_value=True, scale=3, elem_id="govqa-meta-doc"),
+                               "doc_first")
+            field = gr.Dropdown([(zh, f) for f, zh in FIELD_ZH.items()], value="region", label="字段", scale=1,
+                                elem_id="govqa-meta-field")
+            value = gr.Textbox(label="新值（留空则清除）", scale=2, elem_id="govqa-meta-value")
+            button = gr.Button("保存", scale=1, elem_id="govqa-meta-btn")
+        message = gr.Markdown(elem_id="govqa-meta-msg")
 
     def set_meta(doc_id: str, name: str, new: str) -> str:
         if not doc_id:
             raise notice("请先选择报告")
         meta = shell.run(lambda lib: lib.set_meta(doc_id, {name: new}))
-        return f"已保存：{FIELD_ZH.get(name, name)} = {meta_display(name, meta.get(name)) or '（空）'}"
+        shown = meta_display(name, getattr(meta, name)) or "（空）"
+        return f"已保存：{FIELD_ZH.get(name, name)} = {core.md_text(shown)}"
 
     def current(doc_id: str, name: str) -> str:
         if not doc_id or not name:
             return ""
         found = next((d for d in shell.run(lambda lib: lib.documents()) if d.doc_id == doc_id), None)
-        return meta_display(name, found.meta.get(name)) if found else ""
+        return meta_display(name, getattr(found.meta, name)) if found else ""
 
     shell.changed_by(button.click(set_meta, [doc, field, value], [message], api_name="set_meta"))
     gr.on([doc.change, field.change], current, [doc, field], [value], api_visibility="private")
@@ -205,6 +208,6 @@ def _remove_box(shell: Shell) -> None:
     def remove(doc_id: str) -> str:
         if not doc_id:
             raise notice("请先选择要删除的报告")
-        return f"已删除：{shell.run(lambda lib: lib.remove(doc_id)).label}"
+        return f"已删除：{core.md_text(shell.run(lambda lib: lib.remove(doc_id)).label)}"
 
     shell.changed_by(button.click(remove, [doc], [message], api_name="remove"))

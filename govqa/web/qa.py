@@ -39,10 +39,10 @@ def chat(shell: Shell, message: str, region: str, year: str, doc: str, backend: 
     try:
         out = job.result()
     except LibraryError as exc:
-        yield f"**提示**：{exc}"
+        yield f"**提示**：{core.md_text(exc)}"
         return
     except Exception as exc:
-        yield f"**出错了**：{fail(exc).message}"
+        yield f"**出错了**：{fail(exc).message}"  # already escaped
         return
     yield core.render_answer(out)
 
@@ -58,10 +58,11 @@ def build(shell: Shell) -> None:
 
     with gr.Tab("问答", id="qa"):
         with gr.Row():
-            region = shell.picker(gr.Dropdown(ALL, value="", label="地区", allow_custom_value=True, scale=1), "region")
+            region = shell.picker(gr.Dropdown(ALL, value="", label="地区", allow_custom_value=True, scale=1,
+                                          elem_id="govqa-f-region"), "region")
             year = shell.picker(gr.Dropdown(ALL, value="", label="年份", allow_custom_value=True, scale=1), "year")
             doc = shell.picker(gr.Dropdown(ALL_DOCS, value="", label="报告", allow_custom_value=True, scale=2,
-                                           elem_id="govqa-qa-doc"), "doc_all")
+                                           elem_id="govqa-f-doc"), "doc_all")
             backend = gr.Dropdown(BACKENDS, value="auto", label="回答方式", scale=2)
         chatbot = gr.Chatbot(label="问答", height=520, elem_id="govqa-chat", buttons=["copy"], feedback_options=None,
                              placeholder="问一个关于已导入报告的问题，例如：<br>" + EXAMPLE)

@@ -5,6 +5,7 @@ endpoints. Each tab is a module of govqa/web with ``build(shell)``; app.py lays 
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,8 +25,8 @@ ALL_DOCS = [("全部报告", "")]
 
 def fail(exc: Exception) -> gr.Error:
     """A Chinese message for the user; the traceback goes to the server log only."""
-    if isinstance(exc, LibraryError):
-        return gr.Error(str(exc), title="提示", print_exception=False)
+    if isinstance(exc, LibraryError):  # a toast renders HTML: what the message quotes is shown as text
+        return gr.Error(html.escape(str(exc)), title="提示", print_exception=False)
     log.exception("handler failed")
     name = type(exc).__name__
     if "Connection" in name or "Connect" in str(exc)[:200]:
@@ -57,17 +58,17 @@ def _keep(value: Any, valid: list[Any], default: Any = "") -> Any:
 
 
 def _regions(c: Choices, value: Any) -> dict:
-    regions = sorted({d.meta["region"] for d in c.docs if d.meta.get("region")})
+    regions = sorted({d.meta.region for d in c.docs if d.meta.region})  # canonical: one name per area
     return gr.update(choices=ALL + [(r, r) for r in regions], value=_keep(value, regions))
 
 
 def _years(c: Choices, value: Any) -> dict:
-    years = sorted({str(d.meta["year"]) for d in c.docs if d.meta.get("year")}, reverse=True)
+    years = sorted({str(d.meta.year) for d in c.docs if d.meta.year}, reverse=True)
     return gr.update(choices=ALL + [(f"{y}年", y) for y in years], value=_keep(value, years))
 
 
 def _levels(c: Choices, value: Any) -> dict:
-    levels = [k for k in LEVEL_ZH if any(d.meta.get("level") == k for d in c.docs)]
+    levels = [k for k in LEVEL_ZH if any(d.meta.level == k for d in c.docs)]
     return gr.update(choices=ALL + [(LEVEL_ZH[k], str(k)) for k in levels], value=_keep(value, levels))
 
 
