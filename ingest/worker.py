@@ -3,11 +3,14 @@ and no more: the caller gets an IngestError with the reason, the store is never 
 proceeds, and the app keeps answering (the process that waits holds no lock and no library).
 
 The worker is ``python -m ingest.worker``, started once and reused: it imports only the readers
-(ingest/reader.py; about a second), then sets its address-space limit (``RLIMIT_AS`` =
-``ingest_memory_mb``, so its resident memory can never pass it) and answers one file at a time over a
-pair of pipes. A file that takes longer than ``ingest_timeout_s`` (plus ``ingest_timeout_per_page_s``
-for each page of a PDF, which the worker reports as soon as it knows) gets its worker killed; one that
-runs out of memory ends its worker with MemoryError. Either way the next file gets a fresh worker.
+(ingest/reader.py; about a second), then sets its data limit (``RLIMIT_DATA`` = ``ingest_memory_mb``:
+the heap and every private writable mapping, so what a reader allocates can never pass it) and answers one
+file at a time over a pair of pipes. Not the address space (``RLIMIT_AS``): OCR's libraries map about 1 GB
+of code and reserved space they never fill, and a scanned PDF could not be read under 1.5 GB of it
+(virtual peak 1.9 GB, resident 0.9 GB for data/pdf/hongze_2024_scan.pdf). A file that takes longer than
+``ingest_timeout_s`` (plus ``ingest_timeout_per_page_s`` for each page of a PDF, which the worker reports as
+soon as it knows) gets its worker killed; one that runs out of memory ends its worker with MemoryError.
+Either way the next file gets a fresh worker.
 
 A subprocess, not multiprocessing: a spawned multiprocessing child re-imports the parent's main module
 (app.py imports Gradio: seconds and hundreds of MB), and forking the app's threads is unsafe.
@@ -182,7 +185,7 @@ def _serve(from_parent: int, to_parent: int, memory_mb: int) -> None:
     import resource
 
     limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     inbox, outbox = Connection(from_parent, writable=False), Connection(to_parent, readable=False)
     from ingest.metadata import extract_metadata
     from ingest.reader import read_document
@@ -213,19 +216,20 @@ def _serve(from_parent: int, to_parent: int, memory_mb: int) -> None:
 
 # libxml2 and pdfminer report a failed allocation in their own words, not as MemoryError.
 _MEMORY_WORDS = ("memory", "unknown error", "cannot allocate")
-NEAR_LIMIT = 0.8  # a failure after the process's address space reached this share of its limit is memory's
+NEAR_LIMIT = 0.8  # a failure after the process's data reached this share of its limit is memory's
 
 
 def _out_of_memory(reason: str, limit: int) -> bool:
     """Whether a reader's failure was the memory limit speaking: its message says so, or the process's
-    peak address space came near the limit."""
+    data (what RLIMIT_DATA counts; the largest of now and the resident peak) came near the limit."""
     if any(w in reason.lower() for w in _MEMORY_WORDS):
         return True
     try:
-        peak_kb = int(next(line for line in open("/proc/self/status") if line.startswith("VmPeak:")).split()[1])
-    except (OSError, StopIteration, ValueError):
+        status = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in open("/proc/self/status"))
+                  if k in ("VmData", "VmHWM")}
+    except (OSError, ValueError):
         return False
-    return peak_kb * 1024 >= NEAR_LIMIT * limit
+    return max(status.values(), default=0) * 1024 >= NEAR_LIMIT * limit
 
 
 if __name__ == "__main__":

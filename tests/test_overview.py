@@ -1,6 +1,8 @@
 """总览 (govqa overview, its CSV/XLSX export), one point per report in 对比, and the page layouts a repair
-backfills. The library is data/pdf plus the demo, with hongze_2024.pdf and its scan both stored; it is
-built keyword-only (the bulk mode `govqa ingest --vectors-later`): nothing here retrieves by meaning.
+backfills. The library is data/pdf plus the demo; hongze_2024_scan.pdf is recognised at ingest as another copy
+of hongze_2024.pdf and not stored (issue 23), and copies a store already holds are folded into one row or
+point (issue 25, tested on records). It is built keyword-only (the bulk mode `govqa ingest --vectors-later`):
+nothing here retrieves by meaning.
 
 Values read from the page images (pdftoppm -r 80): 洪泽区 2024 本年新收 95, 予以公开 50, 不予公开 reasons
 0+0+1+0+0+1+1+0, 复议 总计 2, 诉讼 1 (直接起诉) + 3 (复议后起诉); 洪泽区 2023 本年新收 21; 淮安市 2024 3119."""
@@ -26,6 +28,8 @@ def lib(tmp_path_factory, cache_dir) -> Library:
     library = Library(settings)
     report = library.add([PDF, DEMO])
     assert not report.failed, report.failed
+    scan = next(o for o in report.outcomes if o.path.endswith("hongze_2024_scan.pdf"))
+    assert scan.status == "duplicate" and "hongze_2024.pdf" in (scan.reason or "")  # the same report: not stored
     return library
 
 
@@ -44,13 +48,13 @@ def cli(lib, monkeypatch):
 def test_one_row_per_report_the_scan_named_not_counted_twice(lib):
     rows = lib.overview()
     hongze = [r for r in rows if r.year == 2024 and r.region.endswith("洪泽区")]
-    assert len(hongze) == 1 and hongze[0].source == "hongze_2024.pdf" and hongze[0].copies == ["hongze_2024_scan.pdf"]
+    assert len(hongze) == 1 and hongze[0].source == "hongze_2024.pdf" and hongze[0].copies == []  # the scan: not stored
     figs = {k: v.text for k, v in hongze[0].figures.items()}
     assert figs == {"新收": "95", "办结": "95", "予以公开": "50", "不予公开": "3", "复议": "2", "诉讼": "4", "纠错": "1",
                     "结转": "0"}
     assert hongze[0].figures["不予公开"].arithmetic == "0 + 0 + 1 + 0 + 0 + 1 + 1 + 0 = 3"
     assert hongze[0].figures["新收"].parts[0].where == "第3页"
-    assert len(rows) == len(lib.documents()) - 1  # only the scan folded into its text version
+    assert len(rows) == len(lib.documents())
     demo_2017 = next(r for r in rows if r.source == "000_e718e0343c84cd48.txt")
     assert all(demo_2017.figures[n].value is None for n in FIGURE_NAMES)  # no table: empty, never 0
     assert demo_2017.audit == {"FAIL": 1}
@@ -66,12 +70,28 @@ def test_filters(lib):
 def test_compare_takes_one_point_per_report(lib, cli):
     _, points = lib.compare("本年新收")
     hongze = [p for p in points if p.year == 2024 and "洪泽" in p.label]
-    assert [(p.value, p.source, p.copies) for p in hongze] == [(95, "hongze_2024.pdf", ["hongze_2024_scan.pdf"])]
+    assert [(p.value, p.source, p.copies) for p in hongze] == [(95, "hongze_2024.pdf", [])]
     out = cli("compare", "本年新收")
     assert out.exit_code == 0, out.output
     line = next(ln for ln in out.output.splitlines() if "hongze_2024.pdf" in ln)
     assert "95件" in line and "190" not in out.output and "第3页" in line
-    assert "淮安市洪泽区人民政府 2023→2024：+74件（95 − 21 = 74）" in out.output
+    # One name per body across years (issue 23): the 2023 and 2024 reports are one issuer, 洪泽区人民政府.
+    assert "洪泽区人民政府 2023→2024：+74件（95 − 21 = 74）" in out.output
+
+
+def test_copies_a_store_holds_are_one_point_and_one_row():
+    """A store may hold two files of one report (stored before scans were recognised at ingest): 对比 shows
+    one point naming the other file, and copies that disagree are each kept and labelled with their file."""
+    from bot.compare import Point, one_per_report
+
+    def point(source: str, raw: str) -> Point:
+        return Point(source, source, "洪泽区2024年报告", 2024, float(raw), raw, "件", 0, 1, raw, "洪泽区/洪泽区人民政府",
+                     "洪泽区人民政府", "annual_report")
+
+    one = one_per_report([point("hongze_2024.pdf", "95"), point("hongze_2024_scan.pdf", "95")])
+    assert [(p.source, p.value, p.copies) for p in one] == [("hongze_2024.pdf", 95, ["hongze_2024_scan.pdf"])]
+    two = one_per_report([point("hongze_2024.pdf", "95"), point("hongze_2024_scan.pdf", "96")])
+    assert [p.label for p in two] == ["洪泽区2024年报告（hongze_2024.pdf）", "洪泽区2024年报告（hongze_2024_scan.pdf）"]
 
 
 def test_the_xlsx_holds_what_govqa_tables_gives_for_every_report(lib, cli, tmp_path):
