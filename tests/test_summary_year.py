@@ -9,7 +9,6 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from bot.summarize import to_markdown
 from govqa import webapp_core as core
 from govqa.library import Library
 from govqa.settings import Settings
@@ -55,7 +54,8 @@ def test_the_summary_tab_shows_what_the_cli_prints(lib, monkeypatch):
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     md = result.output
-    assert md.strip() == to_markdown(lib.summary("hongze_2024.pdf")).strip()
+    assert md.strip() == lib.summary_markdown("hongze_2024.pdf").strip()  # each citation with its page (issue 25)
+    assert "〔2〕 hongze_2023.pdf 第3页 [1141:1251] 【表2】一、本年新收政府信息公开申请数量" in md  # last year: its page
     assert "- 本年新收政府信息公开申请（表）：**95件** 〔1〕（上年（2023年报告）21件 〔2〕，变化 +74件）" in md
 
     page = core.render_summary(core.summary_view(lib, lib.resolve("hongze_2024.pdf")))
