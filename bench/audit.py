@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.audit import audit_document, year_to_year  # noqa: E402
-from ingest.pipeline import read_document  # noqa: E402
+from govqa.settings import get_settings  # noqa: E402
+from ingest.limits import Limits  # noqa: E402
+from ingest.reader import read_document  # noqa: E402
 
 
 def main() -> None:
@@ -23,7 +25,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000)
     args = ap.parse_args()
     files = [*sorted((ROOT / "data" / "pdf").glob("*.pdf")), *sorted((ROOT / "data" / "demo").glob("*.txt"))]
-    base = [read_document(f, 10**9) for f in files if "scan" not in f.name]
+    base = [read_document(f, Limits.of(get_settings(), 10**9)) for f in files if "scan" not in f.name]
     docs = [base[i % len(base)] for i in range(args.n)]
     t0 = time.perf_counter()
     findings = sum(len(audit_document(d)) for d in docs)

@@ -389,7 +389,7 @@ def run_demo(out: Path) -> dict[str, Any]:
         settings = make_settings(data, out / "cache")
         store, ingest_stats = timed_ingest(settings, [DEMO])
         docs_meta = [
-            {"source": d.source, **{k: d.meta.get(k) for k in ("region", "year", "kind")}} for d in store.documents()
+            {"source": d.source, **{k: getattr(d.meta, k) for k in ("region", "year", "kind")}} for d in store.documents()
         ]
         evals = [recall(store, gold, mode, f) for mode in ("bm25", "dense", "hybrid") for f in (True, False)]
         lat = [
@@ -456,7 +456,7 @@ def run_scale(out: Path, n: int, seed: int) -> dict[str, Any]:
         (out / "scale_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         # A generated region whose name (or short name) a gold question contains would wrongly
         # route that question; there should be none.
-        from govqa.places import short_name
+        from govqa.names import short_name
 
         regions = {m["region"] for m in manifest}
         clashes = sorted(r for r in regions for q in questions if r in q or short_name(r) in q)
@@ -483,19 +483,19 @@ def run_scale(out: Path, n: int, seed: int) -> dict[str, Any]:
             if meta is None:
                 continue
             t = acc["by_template"].setdefault(m["template"], {"n": 0, "both_ok": 0})
-            r_ok, y_ok = meta.get("region") == m["region"], meta.get("year") == m["year"]
+            r_ok, y_ok = meta.region == m["region"], meta.year == m["year"]
             acc["n"] += 1
             t["n"] += 1
             acc["region_ok"] += r_ok
             acc["year_ok"] += y_ok
             acc["both_ok"] += r_ok and y_ok
             t["both_ok"] += r_ok and y_ok
-            acc["level_ok"] += meta.get("level") == m["level"]
-            acc["kind_ok"] += meta.get("kind") == m["kind"]
-            acc["region_none"] += meta.get("region") is None
-            acc["year_none"] += meta.get("year") is None
+            acc["level_ok"] += meta.level == m["level"]
+            acc["kind_ok"] += meta.kind == m["kind"]
+            acc["region_none"] += meta.region is None
+            acc["year_none"] += meta.year is None
             if not r_ok:
-                key = f"{m['region']} -> {meta.get('region')}"
+                key = f"{m['region']} -> {meta.region}"
                 acc.setdefault("wrong_regions", {})[key] = acc.setdefault("wrong_regions", {}).get(key, 0) + 1
             if not (r_ok and y_ok) and len(acc["wrong_examples"]) < 15:
                 acc["wrong_examples"].append(
@@ -503,11 +503,11 @@ def run_scale(out: Path, n: int, seed: int) -> dict[str, Any]:
                         "source": m["source"],
                         "template": m["template"],
                         "expected": [m["region"], m["year"]],
-                        "got": [meta.get("region"), meta.get("year")],
+                        "got": [meta.region, meta.year],
                     }
                 )
-            if (meta.get("region"), meta.get("year")) in DEMO_REGION_YEARS:
-                collisions.append({"source": m["source"], "got": [meta.get("region"), meta.get("year")]})
+            if (meta.region, meta.year) in DEMO_REGION_YEARS:
+                collisions.append({"source": m["source"], "got": [meta.region, meta.year]})
         demo_meta = {d: docs.get(spec["file"]) for d, spec in TEMPLATES.items()}
         evals = [recall(store, gold, "bm25", f) for f in (True, False)]
         import vectorstore.retriever as vr
@@ -526,7 +526,7 @@ def run_scale(out: Path, n: int, seed: int) -> dict[str, Any]:
             "ingest": ingest_stats,
             "metadata_accuracy": acc,
             "demo_region_year_collisions": collisions,
-            "demo_docs_meta": {k: {f: (v or {}).get(f) for f in ("region", "year", "kind")} for k, v in demo_meta.items()},
+            "demo_docs_meta": {k: {f: getattr(v, f, None) for f in ("region", "year", "kind")} for k, v in demo_meta.items()},
             "recall": evals,
             "ablation_recall": ablation,
             "latency": lat,

@@ -9,15 +9,15 @@ import re
 import time
 from collections.abc import Callable
 
+from bot.arithmetic import derived_answer
 from bot.cells import cell_answer
 from bot.extract import MIN_SUPPORT, extract_values, label_covers
 from bot.query import analyse, split_question, subject_of
 from bot.verify import verify
 from govqa.cells import is_row_line
-from govqa.places import short_name
 from govqa.text import sentence_spans
-from govqa.types import Answer, Backend, Citation, DocRecord, Hit, Query, Value, doc_label
-from vectorstore.filters import per_record
+from govqa.types import Answer, Backend, Citation, Hit, Query, ReportMeta, Value, doc_label
+from vectorstore.filters import identity_names
 from vectorstore.retriever import search
 from vectorstore.store import Store
 
@@ -53,18 +53,18 @@ def _fact(query: Query, hits: list[Hit], texts: dict[str, str]) -> tuple[list[st
     text, doc_id, title = texts[top.chunk.doc_id], top.chunk.doc_id, doc_label(top.meta, top.source)
     parts: list[str] = []
     cits: list[Citation] = []
-    if "issuer" in query.fact and top.meta.get("issuer") and top.meta["issuer"] in text:
-        parts.append(top.meta["issuer"])
-        cits.append(_sentence_at(text, text.index(top.meta["issuer"]), doc_id, top.source, title))
-    if "date" in query.fact and top.meta.get("published"):
-        y, m, d = (int(x) for x in top.meta["published"].split("-"))
+    if "issuer" in query.fact and top.meta.issuer and top.meta.issuer in text:
+        parts.append(top.meta.issuer)
+        cits.append(_sentence_at(text, text.index(top.meta.issuer), doc_id, top.source, title))
+    if "date" in query.fact and top.meta.published:
+        y, m, d = (int(x) for x in top.meta.published.split("-"))
         for mt in _DATE_RE.finditer(text):
             if tuple(int(g) for g in mt.groups()) == (y, m, d):
                 parts.append(mt.group(0))
                 cits.append(_sentence_at(text, mt.start(), doc_id, top.source, title))
                 break
-    if "place" in query.fact and top.meta.get("region"):
-        region = top.meta["region"]
+    if "place" in query.fact and top.meta.region:
+        region = top.meta.region
         sentence = _best_sentence(query, hits[:1], texts)
         if sentence and region in text:
             parts.append(region)
@@ -88,10 +88,7 @@ def name_terms(store: Store, question: str) -> list[str]:
     return list(store.catalog().names(_names_of).found(question))
 
 
-@per_record
-def _names_of(d: DocRecord) -> list[str]:
-    r, issuer = d.meta.get("region"), d.meta.get("issuer")
-    return [*([r, short_name(r)] if r else []), *([issuer] if issuer else [])]
+_names_of = identity_names  # one function gives the names of a report (vectorstore/filters.py)
 
 
 def passages(hits: list[Hit], n: int = 3) -> list[Citation]:
@@ -110,7 +107,7 @@ def _from_tables(store: Store, query: Query, doc_ids: list[str] | None, hits: li
         if d not in texts:
             doc = store.document(d)
             texts[d] = doc.text if doc else ""
-        meta = next((h.meta for h in hits if h.chunk.doc_id == d), {})
+        meta = next((h.meta for h in hits if h.chunk.doc_id == d), ReportMeta())
         src = next((h.source for h in hits if h.chunk.doc_id == d), "")
         source[d] = (src, doc_label(meta, src))
     docs = {d: texts[d] for d in ids if "【表" in texts[d]}
@@ -148,6 +145,9 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     extractively; other fact questions through the LLM, falling back to the best sentence).
     ``doc_ids``: answer only from these documents (the user's explicit choice)."""
     t0 = time.perf_counter()
+    if (derived := derived_answer(store, question, answer_question, backend=backend, doc_ids=doc_ids)) is not None:
+        derived.latency_ms = (time.perf_counter() - t0) * 1000
+        return derived  # 增加了多少 / 同比 / 占比 / 几倍: two cited values and their arithmetic (bot/arithmetic.py)
     values: list[Value] = []
     citations: list[Citation] = []
     fact_parts: list[str] = []
@@ -161,9 +161,9 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
         names = name_terms(store, part)
         query = analyse(part, drop=names)
         hits, flt = search(store, query, k=k, doc_ids=doc_ids)
-        if not hits:
+        if not hits or flt.fallback:  # the filter left nothing: the unfiltered passages are only the closest ones
             refused_why = flt.reason or ("没有符合问题中地区/年份的报告" if flt.doc_ids == [] else "没有相关段落")
-            others, _ = search(store, query, k=3, use_filter=False)
+            others = hits[:3] if flt.fallback else search(store, query, k=3, use_filter=False)[0]
             closest = passages(others)
             closest_note = "问题或筛选条件所指的报告中没有相关段落，以下来自其他报告" if closest else ""
             break

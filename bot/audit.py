@@ -41,6 +41,7 @@ class Cited:
     start: int
     end: int
     quote: str
+    where: str = ""  # 第3页 / 表2 第1行 (filled in by the service)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Finding:
     cited: list[Cited] = field(default_factory=list)
     doc: str = ""
     source: str = ""
+    report: str = ""  # the report by issuer and year ("淮安市洪泽区人民政府 2024年"), filled in by the service
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -230,8 +232,8 @@ def year_to_year(docs: list[Document]) -> list[Finding]:
     keyed = {}
     for d in docs:
         who = issuer_key(d.meta)
-        if who and d.meta.get("year"):
-            keyed[(*who, d.meta["year"])] = d
+        if who and d.meta.year:
+            keyed[(*who, d.meta.year)] = d
     for (region, issuer, year), d in keyed.items():
         nxt = keyed.get((region, issuer, year + 1))
         if nxt is None:

@@ -161,4 +161,5 @@ def cell_answer(question: str, docs: dict[str, str], source: dict[str, tuple[str
     cit = Citation(doc_id, c.row_start, c.row_end, text[c.row_start : c.row_end], *source[doc_id])
     base, unit = c.base()
     shown = c.raw if c.raw.endswith(c.unit) else c.raw + c.unit
-    return Value(base, unit, shown, False, cit), cit
+    value = Value(base, unit, shown, False, cit, span=(c.start, c.end))  # the answered cell itself
+    return value, cit

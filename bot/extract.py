@@ -18,7 +18,8 @@ import jieba
 from bot.meaning import Metric, Reading, metric_of, read
 from bot.numbers import Number, base_unit, parse_numbers
 from bot.query import CUMULATIVE, head_term
-from govqa.places import WHOLE_AREA
+from govqa.names import DEPT_SELF, WHOLE_AREA
+from govqa.taint import tainted
 from govqa.text import citable, sentence_spans
 from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
 
@@ -115,9 +116,6 @@ def scope_conflict(query: Query, label: str, before: str) -> bool:
 _RUNNING = re.compile(r"截至|截止|历年|至今|以来")
 
 
-_DEPT_SELF = re.compile(r"我局|本局|我委|本委|我办|本办|我厅|本厅|我署|本署|我中心|本中心|我站|本站|我院|本院")
-
-
 _WHOLE_LEVEL = re.compile(r"全([省市区县州盟旗镇乡])")
 
 
@@ -129,7 +127,7 @@ def subject_conflict(query: Query, sentence: str) -> bool:
     asked, said = set(_WHOLE_LEVEL.findall(query.text)), set(_WHOLE_LEVEL.findall(sentence))
     if asked and said and not asked & said:
         return True
-    return bool(_DEPT_SELF.search(sentence)) and not WHOLE_AREA.search(sentence)
+    return bool(DEPT_SELF.search(sentence)) and not WHOLE_AREA.search(sentence)
 
 
 def counts_something_else(query: Query, after: str) -> bool:
@@ -190,7 +188,7 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str],
             windows += [(a[0], b[1], None) for a, b in zip(spans, spans[1:])]
         for s, e, prev in windows:
             sentence = hit.chunk.text[s:e]
-            if not citable(sentence):
+            if not citable(sentence) or tainted(text, c0 + s, c0 + e):  # issue 26: planted text
                 continue
             previous = hit.chunk.text[prev[0] : prev[1]] if prev else ""
             every = [n for n in parse_numbers(sentence) if n.unit not in _DATE_UNITS]
@@ -267,7 +265,7 @@ def ask_candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str]) -> 
                    if spans[j][1] - spans[i][0] <= 400]
         for s, e in windows:
             window = hit.chunk.text[s:e]
-            if not citable(window):
+            if not citable(window) or tainted(text, c0 + s, c0 + e):  # issue 26: planted text
                 continue
             every = [n for n in parse_numbers(window) if n.unit not in _DATE_UNITS
                      and not _year_conflict(years, window[: n.start])]

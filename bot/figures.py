@@ -160,3 +160,132 @@ def _rival(rule: Rule, fig: Figure, clauses: list) -> Figure | None:
         return Figure(rule.label, Number(n.value, n.unit, n.text, offset + n.start, offset + n.end, n.approximate), sent,
                       fig.scoped)
     return None
+
+
+# -- every other counted figure of the report's prose ---------------------------------------------------
+# Beyond the rules above, a report states the figures its writer thought worth counting ("微信公众号发布
+# 信息134条", "打通151个“一件事”网办"). A reader of a summary wants those too, labelled by the clause
+# they stand in. Only Arabic digits (a Chinese numeral here is a phrase: 一件事, 两微一端, 四个季度).
+COUNT_UNITS = frozenset("起 件 条 篇 场 次 期 个 项 份 家 人次 人 封 批 部 本 套 张 户 所 处 台 元 % 条次 件次 个次 栏目 名"
+                        .split())
+# Clauses about the report itself, or its references, not about the year's work.
+_META = re.compile(r"本报告|本年度报告|年度报告(?:中|所列|的|由|包括|是)|报告(?:中|所列|由|包括)|部分组成|个部分|统计期限"
+                   r"|统计时间|国务院令|〔|号\)|号）|联系电话|电话[:：]|邮编|地址|网址|http|www|传真")
+# A count followed by one of these is a span of time or a part of a plan ("四个季度", "五个方面"), not a fact.
+_NOT_A_COUNT_AFTER = re.compile(r"^(?:季度|月|年|周|日|天|方面|部分|环节|阶段|步|级|关|工作日|小时)")
+_LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|其中[:：]?|此外|同时|另外|并且?|以及|及|和|与|共计|共|全年共?|累计"
+                   r"|截至目前|目前|\d{4}年度?|今年|本年度?|已|均|通过|在)+")
+_TRAIL = re.compile(r"(?:共计|总计|合计|累计|共|达到|达|约为|约|近|超过|为|计|有|了|量为)+$")
+_SHARE = re.compile(r"^(?:约?占(?:比)?(?:为)?|比例为|占比为?)$")
+# A clause ending in one of these puts its noun after the number ("召开46场新闻发布会").
+_VERB_BEFORE = re.compile(r"(?:召开|举办|开展|组织|发布|公开|制作|印发|打通|梳理|公布|承接|新增|开设|设置|推送|办理|受理|收到"
+                          r"|答复|处理|审理|完成|编制|清理|关停|整合|对|有|涉及|覆盖|培训)$")
+# Where the words for a number begin: after the last list item ("…111项权责清单和22项赋权…").
+_AFTER_LAST_ITEM = re.compile(r"[、）)]|\d+(?:\.\d+)?[余多]?[万亿]?(?:" + "|".join(sorted(COUNT_UNITS, key=len, reverse=True))
+                              + ")?")
+MAX_LABEL = 20  # characters of the clause kept as a figure's label
+SHORT_LABEL = 4  # a label this short ("结果纠正", "其他") is a part of the sentence's first figure, and says so
+
+
+@dataclass(frozen=True)
+class Counted:
+    label: str
+    number: Number  # document offsets
+    sentence: tuple[int, int]
+    weight: int = 0  # how central: a scope word (全市, 共); less for a share
+
+
+_TOTAL = re.compile(r"全省|全市|全县|全区|全年|全镇|全乡|共|累计|总|合计|我省|我市|我县|我区")
+
+
+def rank(counted: list[Counted], shown: list[tuple[int, int]], limit: int) -> list[Counted]:
+    """The ``limit`` most central counted figures, kept in reading order. A figure in (or right after,
+    as its 其中 breakdown) a sentence already shown with another figure is read with it; a clause with
+    a scope word (全市, 共, 累计) states a total; a share is less central."""
+    def weight(c: Counted) -> int:
+        return c.weight + 2 * any(s <= c.sentence[0] <= e + 2 for s, e in shown)
+
+    best = sorted(counted, key=lambda c: (-weight(c), c.number.start))[:limit]
+    return sorted(best, key=lambda c: c.number.start)
+
+
+def _clean(text: str) -> str:
+    return _TRAIL.sub("", _LEAD.sub("", text.strip(" 、（(“”\"'")))
+
+
+def _label(before: str, after: str, previous: str) -> str:
+    """The clause's words for its number: what stands before it ("微信公众号发布信息"), or, when the
+    number comes first ("召开46场新闻发布会"), the verb before and the noun after it."""
+    # A list that ends in 等 ("政策解读、领导讲话等400余条") is named as a whole.
+    head = _clean(before) if before.rstrip().endswith("等") else _clean(_AFTER_LAST_ITEM.split(before)[-1]) or _clean(before)
+    if _SHARE.match(before.strip()) and previous:
+        return previous + "占比"
+    if len(head) < 2 and not after.strip() and previous:  # "…发布信息28大项、79小项，共计6657条"
+        return previous + "合计"
+    noun = re.match(r"[^\d，,；;。：:（(、]{2,16}", after.strip())
+    if noun and (len(head) < 4 or _VERB_BEFORE.search(head)):
+        return _tail(head + noun.group(0))
+    return _tail(head)
+
+
+def _tail(label: str) -> str:
+    """The label's last MAX_LABEL characters (the words next to the number), marked when cut."""
+    return label if len(label) <= MAX_LABEL else "…" + label[-MAX_LABEL:]
+
+
+# How a body names itself in its own report ("我局主动公开…"): not a subordinate agency.
+_OWN = re.compile(r"[我本](?:局|厅|委|办|中心|部|署|院|会)")
+
+
+_AGENCY_FIRST = re.compile(r"^(?:\d{4}年(?:度|以来)?|全年|今年|同时|此外|另外)?[，,]?"
+                           r"(?!通过|在|经|由|依托|利用|包括|对|向|按|据|与|和|及)"
+                           r"([\u4e00-\u9fff]{2,10}?(?:局|(?<!大)厅|委员会|(?<![省市县区党管])委|署|中心|法院|检察院|公司|集团|银行))"
+                           r"(?!网|官网|门户|公众号|微信|微博|政务)")
+
+
+def _agency_not_issuer(sentence: str, issuer: str) -> bool:
+    """The sentence's subject is an agency (省国税局在门户网站…) that is neither the issuer nor the whole
+    region: its counts are that agency's own, not the report's. An agency named as a platform ("厅官方
+    网站", "通过…管委会门户网站") is not the subject."""
+    m = _AGENCY_FIRST.match(sentence)
+    if not m or _SCOPE.search(m.group(1)) or _OWN.search(m.group(1)):
+        return False
+    return m.group(1)[-4:] not in issuer
+
+
+def counted_figures(text: str, spans: list[tuple[int, int]], taken: set[tuple[int, int]],
+                    issuer: str = "") -> list[Counted]:
+    """Every counted figure in the sentences ``spans`` (document offsets), in reading order, but those
+    already ``taken`` (the number's span), those about the report itself, and a subordinate agency's own
+    (an agency named before the number that is not ``issuer``)."""
+    out: list[Counted] = []
+    for s, e in spans:
+        sentence = text[s:e]
+        previous = first = ""
+        agency = _agency_not_issuer(sentence, issuer)
+        for m in _CLAUSE.finditer(sentence):
+            clause = m.group(0)
+            if _META.search(clause):
+                continue
+            words = _clean(re.split(r"\d", clause)[0])
+            previous = words if len(words) >= 2 else previous
+            for n in parse_numbers(clause):
+                start = s + m.start() + n.start
+                if not n.text[:1].isdigit() or base_unit(n.unit) not in COUNT_UNITS and n.unit not in COUNT_UNITS:
+                    continue
+                if _NOT_A_COUNT_AFTER.match(clause[n.end :]):
+                    continue
+                label = _label(clause[: n.start], clause[n.end :], previous)
+                if len(label) < 2:
+                    continue
+                if len(label) <= SHORT_LABEL and first and first != label:  # "结果纠正10件" of "行政复议66件，其中…"
+                    label = _tail(f"{first}：{label}")
+                first = first or label
+                if (start, start + len(n.text)) in taken:
+                    continue
+                if agency:
+                    continue
+                weight = bool(_TOTAL.search(clause[: n.start])) - (n.unit == "%")
+                out.append(Counted(label, Number(n.value, n.unit, n.text, start, start + len(n.text), n.approximate),
+                                   (s, e), weight))
+    return out

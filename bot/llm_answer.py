@@ -14,6 +14,7 @@ from collections.abc import Callable
 from bot.llm import backend_name, make_chat_model, model_call, prompt_messages
 from bot.numbers import parse_numbers
 from govqa.settings import Settings
+from govqa.taint import masked
 from govqa.text import count_tokens, sentence_spans
 from govqa.types import REFUSAL, Answer, Citation, Hit, Value, doc_label
 
@@ -59,7 +60,9 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit], texts: dict[s
     model = make_chat_model(settings)
     budget = settings.llm_context_tokens - settings.llm_max_tokens - _PROMPT_OVERHEAD - count_tokens(question) - 32
     passages = build_passages(hits[:max_passages], budget)
-    body = "\n".join(f"[{i}] {h.chunk.text}" for i, h in enumerate(passages, 1))
+    # Planted instructions are cut out before the model reads them (govqa/taint.py).
+    body = "\n".join(f"[{i}] {masked(h.chunk.text, texts[h.chunk.doc_id], h.chunk.start)}"
+                     for i, h in enumerate(passages, 1))
     messages = prompt_messages("answer", passages=body, question=question)
     with model_call(settings):
         if on_token is None:

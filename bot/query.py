@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.numbers import UNITS, base_unit
-from govqa.places import places_in
+from govqa.names import places_in
 from govqa.types import Ask, Query
 from vectorstore.tokenize import tokenize
 

@@ -24,6 +24,8 @@ from bot.sections import (
     best_sentence,
     bullet_ok,
     cite,
+    is_measure,
+    is_problem,
     problems_and_measures,
     prose_sentences,
     spread,
@@ -181,11 +183,14 @@ def _llm_sections(settings: Settings, doc: Document, summary: Summary,
         bar.update()
     out: dict[str, list[Bullet]] = {"主要工作": _reduce(run_reduce, work_bullets, MAX_WORK_BULLETS)}
     bar.update()
-    for name, spans, key in (("存在问题", problems, "problems"), ("改进措施", measures, "measures")):
+    for name, spans, key, fits in (("存在问题", problems, "problems", is_problem),
+                                   ("改进措施", measures, "measures", is_measure)):
         instruction = prompt_instruction("summarize_map", key)
         got, n_bad = _map(run_map, instruction, doc, spans, budget, doc_text, 3) if spans else ([], 0)
-        out[name] = got[:3]
-        bad += n_bad
+        # The model's wording must still read as its section's: a rephrased measure that reads as a
+        # shortfall is dropped, never misfiled.
+        out[name] = [b for b in got if fits(b.text)][:3]
+        bad += n_bad + sum(not fits(b.text) for b in got)
         if spans:
             bar.update()
     bar.close()

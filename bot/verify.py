@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.numbers import parse_numbers, present_in
+from govqa.taint import tainted
 from govqa.text import citable
 from govqa.types import Answer, Citation, Value
 
 
 def citation_ok(c: Citation, doc_text: Callable[[str], str | None]) -> bool:
-    """An exact span of its document, and not a planted instruction (govqa.text.planted)."""
+    """An exact span of its document, and no part of a planted instruction: neither on its own
+    (govqa.text.citable) nor in its document, where a clean-looking sentence may follow an instruction
+    in the same paragraph (govqa.taint.tainted)."""
     text = doc_text(c.doc)
     return bool(text) and 0 <= c.start < c.end <= len(text) and text[c.start : c.end] == c.quote \
-        and citable(c.quote)
+        and citable(c.quote) and not tainted(text, c.start, c.end)
 
 
 def value_ok(v: Value, doc_text: Callable[[str], str | None]) -> bool:

@@ -12,19 +12,24 @@ import re
 from pathlib import Path
 from typing import Any
 
+from govqa.names import GOV, ZONE_SHORT
 from govqa.settings import Settings
 from ingest.errors import IngestError
-from ingest.pipeline import read_document
+from ingest.limits import Limits
+from ingest.reader import read_document
 
 FIELDS = ("region", "issuer", "year", "level", "kind")
 
 
 def _norm(name: str) -> str:
-    """One spelling per body: a government is its place (贺州市 = 贺州市人民政府), 管理委员会 = 管委会,
-    a street office is its street (北街办事处 = 北街街道)."""
+    """One spelling per body: a government is its place (贺州市 = 贺州市人民政府), and so is a zone's
+    government (海口国家高新区 = 海口国家高新区管委会); 管理委员会 = 管委会, a street office is its street
+    (北街办事处 = 北街街道), a zone's long form is its short one (高新技术产业开发区 = 高新区)."""
     name = re.sub(r"[(（][^)）]*[)）]|\s", "", name)
     name = name.replace("管理委员会", "管委会").replace("街道办事处", "街道").replace("办事处", "街道")
-    return re.sub(r"(?:人民政府|政府)$", "", name)
+    for long, short in ZONE_SHORT:  # 贵阳国家高新技术产业开发区 is 贵阳国家高新区, its official short form
+        name = name.replace(long, short)
+    return re.sub(rf"{GOV}$|(?<=区)管委会$", "", name)
 
 
 def same_name(got: str, want: str) -> bool:
@@ -46,7 +51,7 @@ def run_metadata_eval(corpus: Path, gold: list[dict[str, Any]], settings: Settin
     for g in gold:
         path = corpus / g["file"]
         try:
-            meta = read_document(path, int(settings.max_file_mb * 1e6)).meta
+            meta = read_document(path, Limits.of(settings)).meta
         except IngestError as exc:
             items.append({"file": g["file"], "error": exc.reason})
             continue
@@ -54,19 +59,22 @@ def run_metadata_eval(corpus: Path, gold: list[dict[str, Any]], settings: Settin
         for f in FIELDS:
             if g.get(f) in (None, ""):
                 continue  # the gold says the text does not let a reader tell
-            verdict = judge(f, meta.get(f), g[f])
+            got = getattr(meta, f)
+            verdict = judge(f, got, g[f])
             counts[f][verdict] += 1
             counts[f]["n"] += 1
-            row[f] = {"got": meta.get(f), "gold": g[f], "verdict": verdict}
+            row[f] = {"got": got, "gold": g[f], "verdict": verdict, "confidence": meta.confidence(f)}
             if verdict == "wrong":
-                wrong.append({"file": g["file"], "field": f, "got": meta.get(f), "gold": g[f],
-                              "evidence": (meta.get("evidence") or {}).get(f)})
+                why = meta.why(f)
+                wrong.append({"file": g["file"], "field": f, "got": got, "gold": g[f],
+                              "evidence": why.line if why else None, "source": why.source if why else None})
         items.append(row)
     n_fields = sum(c["n"] for c in counts.values())
     return {
         "n_files": len(gold),
         "fields": {f: {**c, "accuracy": round(c["right"] / c["n"], 4) if c["n"] else None} for f, c in counts.items()},
         "wrong_share": round(len(wrong) / n_fields, 4) if n_fields else 0.0,
+        "right_share": round(sum(c["right"] for c in counts.values()) / n_fields, 4) if n_fields else 0.0,
         "wrong": wrong,
         "items": items,
     }

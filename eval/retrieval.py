@@ -50,6 +50,7 @@ def run_retrieval_eval(library: Library, gold: list[dict[str, Any]], k: int, use
             "hit": bool(ranks) and all(r is not None for r in ranks),
             "ranks": ranks,
             "filter": flt.describe(),
+            "kept": None if flt.doc_ids is None else len(flt.doc_ids),  # reports the question filter left
             "top": [f"{h.source}#{h.chunk.index}" for h in hits],
         })
     n = len(items)

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import typer
 
 from govqa.library import Library, LibraryError, changes, registry_unreadable
+from govqa.meta import echo, region_text
 from govqa.settings import get_settings
 from govqa.types import META_FIELDS, STATUS_ZH, Backend, SearchMode, Status, SummaryBackend
 
@@ -79,7 +80,7 @@ def ingest(
             line = f"[{STATUS_ZH[o.status]}] {o.path}"
             if o.doc_id:
                 m = o.meta
-                line += f"  {o.doc_id}  {m.get('region') or '?'} {m.get('year') or '?'} {m.get('kind')}  {o.chunks} 块"
+                line += f"  {o.doc_id}  {m.region or '?'} {m.year or '?'} {m.kind or '?'}  {o.chunks} 块"
             if o.reason:
                 line += f"  原因：{o.reason}"
             failed = o.status == Status.failed
@@ -107,18 +108,16 @@ def docs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=
         typer.echo("还没有导入任何文档。用 `govqa ingest 文件夹` 导入。")
     for d in rows:
         m = d.meta
-        level = m.get("level") or "—"
-        if m.get("dept_level"):
-            level += f"（{m['dept_level']}）"
+        level = (m.level or "—") + (f"（{m.dept_level}）" if m.dept_level else "")
         typer.echo(
-            f"{d.doc_id}  {d.source}  地区={m.get('region') or '—'} 级别={level} "
-            f"年份={m.get('year') or '—'} 类型={m.get('kind') or '—'} 发布单位={m.get('issuer') or '—'} "
-            f"发布日期={m.get('published') or '—'} 块数={d.n_chunks} 向量={vectors.get(d.doc_id, 0)}"
-            f"\n    标题：{m.get('title') or '—'}"
+            f"{d.doc_id}  {d.source}  地区={region_text(m) or '—'} 级别={level} "
+            f"年份={m.year or '—'} 类型={m.kind or '—'} 发布单位={m.issuer or '—'} "
+            f"发布日期={m.published or '—'} 块数={d.n_chunks} 向量={vectors.get(d.doc_id, 0)}"
+            f"\n    标题：{m.title or '—'}"
         )
-        for field, line in (m.get("evidence") or {}).items():
+        for field, ev in m.evidence.items():
             if field != "title":
-                typer.echo(f"    {field} 依据：{line[:80]}")
+                typer.echo(f"    {field} 依据：{ev.line[:80]}（{ev.source or '—'}，可信度 {ev.confidence:.2f}）")
 
 
 @docs_app.command("set")
@@ -131,13 +130,13 @@ def docs_set(
     for f in fields:
         key, sep, value = f.partition("=")
         if not sep:
-            _fail(f"无法识别 {f!r}：应为 key=value，key 取 {', '.join(META_FIELDS)}", 2)
+            _fail(f"无法识别 {echo(f)!r}：应为 key=value，key 取 {', '.join(META_FIELDS)}", 2)
         updates[key.strip()] = value
     try:
         meta = _library().set_meta(doc, updates)
     except LibraryError as exc:
         _fail(str(exc), 2)
-    typer.echo("已更新：" + json.dumps(meta, ensure_ascii=False))
+    typer.echo("已更新：" + json.dumps(meta.to_dict(), ensure_ascii=False))
 
 
 @app.command()
@@ -229,11 +228,52 @@ def compare(
     typer.echo(f"{key} × {col}")
     for p in points:
         shown = f"{p.raw}{p.unit}" if p.value is not None else "缺失"
-        typer.echo(f"  {p.year or '?'}  {p.label}  {shown}" + (f"  [{p.start}:{p.end}]" if p.quote else ""))
+        where = f"  {p.source} {p.where} [{p.start}:{p.end}]" if p.quote else ""
+        copies = f"  （同一报告的另一份文件：{'、'.join(p.copies)}，不重复计入）" if p.copies else ""
+        typer.echo(f"  {p.year or '?'}  {p.label}  {shown}{where}{copies}")
     for change in changes([p.to_dict() for p in points]):
         typer.echo(f"  {change}")
     if png:
         typer.echo(f"图已写入 {png}")
+
+
+@app.command()
+def overview(
+    csv_out: Path | None = typer.Option(None, "--csv", help="把总览写入此 CSV 文件（每个数字后附出处）"),
+    xlsx_out: Path | None = typer.Option(None, "--xlsx", help="写入 Excel：总览、表格单元格、核查、对比 四张表"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每个数字含所引单元格与页码）"),
+    region: str = typer.Option("", "--region", help="只列地区或发布单位含此名的报告"),
+    year: str = typer.Option("", "--year", help="只列此年度的报告"),
+    level: str = typer.Option("", "--level",
+                              help="只列此级别（province/city/county/township/zone/department 或 省级/市级/县级…）"),
+) -> None:
+    """总览：每份报告一行（发布单位、地区、级别、年份、类型），列出新收、办结、予以公开、不予公开、复议、诉讼、纠错、结转
+    （均引自报告的统计表），以及核查结果（不符/无法核对/相符）。同一报告的文字版与扫描版只算一行。"""
+    from govqa.export import identity, overview_table
+
+    if sum(bool(x) for x in (csv_out, xlsx_out, as_json)) > 1:
+        _fail("--csv、--xlsx、--json 只能选一个", 2)
+    library = _library()
+    try:
+        if csv_out or xlsx_out:
+            path = library.export_overview(csv_out or xlsx_out, "csv" if csv_out else "xlsx", region, year, level)
+            typer.echo(f"已写入 {path}")
+            return
+        rows = library.overview(region, year, level)
+    except LibraryError as exc:
+        _fail(str(exc))
+    if as_json:
+        _print_json([r.to_dict() for r in rows])
+        return
+    headers, body = overview_table(rows)
+    n_id = len(identity(rows[0])) if rows else 0
+    for r, line in zip(rows, body):
+        figures = "  ".join(f"{h}={'—' if v is None else v}" for h, v in zip(headers[n_id:], line[n_id:]))
+        copies = f"（同一报告另有 {'、'.join(r.copies)}）" if r.copies else ""
+        typer.echo(f"{r.year or '?'}  {r.issuer or r.label}  {r.source}{copies}")
+        typer.echo(f"    {figures}")
+    if not rows:
+        typer.echo("没有符合条件的报告。")
 
 
 @app.command()
@@ -265,6 +305,91 @@ def reuse(
         typer.echo(f"  ……另有 {len(r.repeats) - limit} 段（--limit 或 --json 查看全部）")
 
 
+_STATUS_COLOUR = {"PASS": "green", "FAIL": "red", "UNCERTAIN": "yellow", "NA": None}
+
+
+def _echo_assessment(a: Any, evidence: int) -> None:
+    """One report's scorecard: every check with its rule, its message and up to ``evidence`` cited pieces."""
+    from govqa.library import ASSESS_STATUS_ZH as STATUS_ZH
+
+    low, high = a.score_range
+    typer.secho(f"{a.label}（{a.source}）", bold=True)
+    typer.echo(f"  适用规则：{a.rules_name or '—'}（{a.rules_why}）")
+    if a.score is None:
+        return
+    counts = a.counts()
+    typer.echo(f"  得分 {a.score:g} / 100（不确定项按 0 至 1 计：{low:g}–{high:g}）  通过 {counts['PASS']} · "
+               f"不通过 {counts['FAIL']} · 不确定 {counts['UNCERTAIN']} · 不适用 {counts['NA']}")
+    for c in a.checks:
+        typer.secho(f"[{STATUS_ZH[c.status]}] {c.group}｜{c.name}（权重 {c.weight:g}）：{c.message}", fg=_STATUS_COLOUR[c.status])
+        typer.echo(f"    规则：{c.rule}")
+        for e in c.evidence[:evidence]:
+            typer.echo(f"    · {e.note}")
+            for cite in e.cites[:2]:
+                where = f"{cite.source} " if cite.doc else ""
+                typer.echo(f"        引文 {where}[{cite.start}:{cite.end}]：{cite.quote[:110]}")
+        if len(c.evidence) > evidence:
+            typer.echo(f"    ……另有 {len(c.evidence) - evidence} 条（--evidence 或 --json 查看全部）")
+
+
+@app.command()
+def assess(
+    doc: str | None = typer.Argument(None, help="文档编号（或前缀）、相对路径或文件名"),
+    all_docs: bool = typer.Option(False, "--all", help="评估所有年度报告并排名"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（每项检查含条款、结果与所引原文位置）"),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="把排名与检查明细写入此 XLSX 文件"),
+    region: str = typer.Option("", "--region", help="与 --all 同用：只排该地区（含其下辖地区）的报告"),
+    level: str = typer.Option("", "--level", help="与 --all 同用：级别 province/city/county/township/zone/department"),
+    year: str = typer.Option("", "--year", help="与 --all 同用：统计年度"),
+    evidence: int = typer.Option(8, "--evidence", help="每项检查列出多少条证据"),
+) -> None:
+    """评估年度报告：按其应公布时施行的《条例》与年度报告格式，逐项检查 按时公布、内容完整、统计表、勾稽关系、
+    问题具体、非照搬、上年度问题整改，每项给出 通过/不通过/不确定、依据条款与原文引文，并按权重计分；--all 给出排名。"""
+    from govqa.types import LEVEL_ZH
+
+    if bool(doc) == all_docs:
+        _fail("请给出一个文档，或使用 --all", 2)
+    if level and level not in LEVEL_ZH:
+        _fail(f"--level 只能是 {'、'.join(LEVEL_ZH)}，收到 {level!r}", 2)
+    library = _library()
+    try:
+        found = (library.assessments(region, level, year, progress=not as_json and sys.stderr.isatty()) if all_docs
+                 else [library.assess(doc or "")])
+    except LibraryError as exc:
+        _fail(str(exc))
+    if xlsx:
+        from govqa.assess_xlsx import write_assessments
+
+        try:
+            write_assessments(xlsx, found)
+        except OSError as exc:
+            _fail(f"无法写入 {xlsx}：{exc}")
+    if as_json:
+        _print_json([a.to_dict() for a in found] if all_docs else found[0].to_dict())
+    elif all_docs:
+        from govqa.assess_xlsx import rank_rows
+
+        if not found:
+            typer.echo("没有符合条件的年度报告。")
+        mark = {"通过": "✓", "不通过": "✗", "不确定": "?", "不适用": "–"}
+        typer.echo("排名  得分  （区间）     及时 完整 一致 坦诚  确定度  年份  级别        报告")
+        for a, row in zip(found, rank_rows(found)):
+            rank, label, source, level_zh, year_ = row[0], row[1], row[2], row[4], row[5]
+            low, high = a.score_range
+            shown = "—" if a.score is None else f"{a.score:5g}  （{low:g}–{high:g}）"
+            groups = "    ".join(mark[g] for g in row[10:14])
+            decided = "—" if a.decided is None else f"{a.decided:.0%}"
+            typer.echo(f"{rank:>3}  {shown:<18} {groups}    {decided:>5}  {year_ or '—':>4}  {level_zh or '—':<10}  "
+                       f"{label}（{source}）")
+        typer.echo("✓ 通过  ✗ 不通过  ? 不确定  – 不适用；确定度：已判定（通过或不通过）的权重占比，"
+                   "低于 50% 的报告排在后面（证据不足）")
+        typer.echo(f"共 {len(found)} 份年度报告" + (f"；排名与检查明细已写入 {xlsx}" if xlsx else ""))
+    else:
+        _echo_assessment(found[0], evidence)
+        if xlsx:
+            typer.echo(f"已写入 {xlsx}")
+
+
 @app.command()
 def repair() -> None:
     """修复报告库：按登记表重建关键词索引，补回缺失的向量（使用已缓存的嵌入），删除多余的向量。"""
@@ -279,10 +404,19 @@ def repair() -> None:
             counts = Library.restore(settings)
         except LibraryError as exc2:
             _fail(str(exc2))
-    typer.echo(f"已修复：补回向量 {counts['vectors_added']} 个，删除多余向量 {counts['vectors_removed']} 个，"
-               f"关键词索引 {counts['keyword_chunks']} 块" + ("；已将损坏的文件移到一旁" if counts["set_aside"] else ""))
+    typer.echo(f"已修复：补回向量 {counts['vectors_added']} 个，关键词索引 {counts['keyword_chunks']} 块"
+               + ("；已将损坏的文件移到一旁" if counts["set_aside"] else ""))
+    if counts["vectors_removed"]:
+        typer.echo(f"登记表中没有的向量 {counts['vectors_removed']} 个：已连同其文本另存到 {counts['vectors_set_aside_in']}，"
+                   "再从向量库移出（任何内容的最后一份都不会被删除）")
+    if counts.get("registry_set_aside_as"):
+        typer.echo(f"关键词索引的页面已损坏：已按登记表的内容重建登记表文件，损坏的文件移到 {counts['registry_set_aside_as']}")
     if counts["restored"]:
         typer.echo(f"按导入记录重新导入 {counts['restored']} 份报告")
+    if counts["layouts_added"]:
+        typer.echo(f"补齐 {counts['layouts_added']} 份 PDF 的页码与位置（引用可显示“第N页”并在原页上框出）")
+    for path in counts["layouts_missing"]:
+        typer.secho(f"找不到 PDF 原文件，未能补齐页码：{path}", fg="yellow")
     for path in counts["missing_sources"]:
         typer.secho(f"找不到原文件，未能恢复：{path}（请重新导入）", fg="yellow")
 
@@ -297,9 +431,6 @@ def summarize(
     refresh: bool = typer.Option(False, "--refresh", help="忽略缓存，重新生成"),
 ) -> None:
     """生成报告的执行摘要：核心数据、主要工作、存在问题、改进措施（工作要点：主要任务、时限、责任单位），每条带引用。"""
-    from bot.llm import LLMUnavailable
-    from bot.summarize import to_markdown
-
     if fmt not in ("md", "json"):
         _fail(f"--format 只能是 md 或 json，收到 {fmt!r}", 2)
     if bool(doc) == all_docs:
@@ -314,11 +445,13 @@ def summarize(
     per_file = bool(out) and all_docs and (out.is_dir() or str(out).endswith(("/", "\\")))
     rendered: list[tuple[str, Any]] = []
     for doc_id in ids:
+        progress = sys.stderr.isatty()
         try:
-            s = library.summary(doc_id, backend=backend, refresh=refresh, progress=sys.stderr.isatty())
-        except LLMUnavailable as exc:
-            _fail(f"大模型不可用：{exc}（可用 --backend extractive）")
-        rendered.append((library.document(doc_id).source, s.to_dict() if fmt == "json" else to_markdown(s)))
+            body = (library.summary(doc_id, backend, refresh, progress).to_dict() if fmt == "json"
+                    else library.summary_markdown(doc_id, backend, refresh, progress))
+        except LibraryError as exc:
+            _fail(str(exc))
+        rendered.append((library.document(doc_id).source, body))
     if per_file:
         out.mkdir(parents=True, exist_ok=True)
         for source, body in rendered:
@@ -347,20 +480,22 @@ def search(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """检索与问题最相关的文本块（含文档、元数据、分数与字符位置）。"""
-    from vectorstore.tokenize import tokenize
-
-    hits, flt = _library().search(question, k=k or None, use_filter=not no_filter, mode=mode)
+    library = _library()
+    try:
+        hits, flt = library.search(question, k=k or None, use_filter=not no_filter, mode=mode)
+    except LibraryError as exc:
+        _fail(str(exc))
     if as_json:
         _print_json({"question": question, "filter": flt.describe(), "hits": [h.to_dict() for h in hits]})
         return
-    terms = set(tokenize(question))
+    terms = set(library.terms(question))
     typer.echo(f"过滤：{flt.describe()}；命中 {len(hits)} 块")
     for rank, h in enumerate(hits, 1):
         m = h.meta
         matched = sorted({t for t in terms if t in h.chunk.text}, key=len, reverse=True)[:8]
         typer.secho(
             f"\n#{rank} 分数 {h.score:.4f}  {h.source}  [{h.chunk.start}:{h.chunk.end}]  "
-            f"{m.get('region') or '—'} {m.get('year') or '—'} {m.get('kind') or '—'}  排名 {h.ranks}",
+            f"{m.region or '—'} {m.year or '—'} {m.kind or '—'}  排名 {h.ranks}",
             bold=True,
         )
         typer.echo(f"匹配词：{'、'.join(matched) or '—'}")
@@ -373,31 +508,49 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出"),
     backend: Backend = typer.Option(Backend.auto, help="auto（数字抽取，其他事实问题用大模型）| extractive | llm"),
 ) -> None:
-    """回答问题：给出数值（含单位）与引用原句；报告中没有时回答“报告中未找到”。"""
+    """回答问题：给出数值（含单位）与引用原句及其页码；报告中没有时回答“报告中未找到”。
+    增加/减少了多少、同比、占比、几倍：由两个引用的数值计算，列出算式与两处引用。"""
     try:
-        ans = _library().ask(question, backend=backend).answer
+        out = _library().ask(question, backend=backend).to_dict()
     except LibraryError as exc:
         _fail(str(exc))
     if as_json:
-        _print_json(ans.to_dict())
+        _print_json(out)
         return
-    if ans.fallback:
-        typer.secho(f"（{ans.fallback}）", fg="yellow")
-    if ans.refused:
-        typer.secho(ans.answer, fg="yellow", bold=True)
-        if ans.closest_note:
-            typer.echo(f"  （{ans.closest_note}）")
-        for c in ans.closest:
-            typer.echo(f"  最接近的段落：{c.source} [{c.start}:{c.end}] {c.quote[:120]}")
+    if out["fallback"]:
+        typer.secho(f"（{out['fallback']}）", fg="yellow")
+    for x in out.get("suspicious") or []:  # planted instructions in the reports used: never answered from
+        quote = x["quote"] if len(x["quote"]) <= 80 else x["quote"][:80] + "…"
+        typer.secho(f"  可疑文字（{x['kind']}，未采用）：{x['source']} 第 {x['line']} 行 [{x['start']}:{x['end']}] {quote}",
+                    fg="yellow")
+    if out["refused"]:
+        typer.secho(out["answer"], fg="yellow", bold=True)
+        if out["closest_note"]:
+            typer.echo(f"  （{out['closest_note']}）")
+        for c in out["closest"]:
+            typer.echo(f"  最接近的段落：{c['source']} {c.get('where') or ''} [{c['start']}:{c['end']}] {c['quote'][:120]}")
         return
-    typer.secho(f"答：{ans.answer}", bold=True)
-    for c in ans.citations:
-        quote = c.quote
-        for v in ans.values:
-            if v.citation == c and v.text in quote:
-                quote = quote.replace(v.text, typer.style(v.text, fg="green", bold=True), 1)
-        typer.echo(f"  引用：{c.title or c.source}（{c.source} [{c.start}:{c.end}]）\n    {quote}")
-    typer.echo(f"  （{ans.backend}，{ans.latency_ms:.0f} ms）")
+    _print_answer(out)
+
+
+def _print_answer(out: dict[str, Any]) -> None:
+    """The answer (with each value's report when several), a computed result's arithmetic, and each
+    citation with its page (or paragraph / table row) and the value marked."""
+    derived = out["derived"]
+    if derived:
+        typer.secho(f"答：{derived['text']}（{derived['summary']}）", bold=True)
+        typer.echo(f"  算式：{derived['arithmetic']}")
+    else:
+        typer.secho(f"答：{out['labelled'] or out['answer']}", bold=True)
+    for c in out["citations"]:
+        quote = c["quote"]
+        for v in out["values"]:
+            if (v["citation"]["doc"], v["citation"]["start"]) == (c["doc"], c["start"]) and v["text"] in quote:
+                quote = quote.replace(v["text"], typer.style(v["text"], fg="green", bold=True), 1)
+        where = f" {c['where']}" if c.get("where") else ""
+        typer.echo(f"  引用：{c.get('label') or c['title'] or c['source']}（{c['source']}{where} [{c['start']}:{c['end']}]）"
+                   f"\n    {quote}")
+    typer.echo(f"  （{out['backend']}，{out['latency_ms']:.0f} ms）")
 
 
 # -- eval ------------------------------------------------------------------------------------------
@@ -486,7 +639,7 @@ def eval_summaries(
     gold: Path = typer.Option(..., help="gold 文件（jsonl）或文件夹"),
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     backend: SummaryBackend = typer.Option(SummaryBackend.extractive, help="extractive | llm"),
-    min_coverage: float = typer.Option(0.0, help="年度报告平均 gold_coverage 低于此值则失败（CI 用 0.6）"),
+    min_coverage: float = typer.Option(0.0, help="年度报告平均 gold_coverage 低于此值则失败（CI 用 0.9）"),
     max_misfiled: int = typer.Option(-1, help="放错栏目的要点（含表格行）多于此数则失败；-1 不检查"),
 ) -> None:
     """摘要评测：数字精确率（必须为 1.0）、引用有效率、gold 数值覆盖率、放错栏目的要点、长度与生成时间。
@@ -524,6 +677,8 @@ def eval_metadata(
     gold: Path = typer.Option(..., help="元数据 gold 文件（jsonl：file, region, issuer, level, year, kind …）"),
     out: Path | None = typer.Option(None, "--json", help="把完整结果写入此 JSON 文件"),
     max_wrong: float = typer.Option(1.0, help="错误值占字段比例高于此值则失败（CI 用 0.01）"),
+    min_field: list[str] = typer.Option([], "--min", help="字段=最低准确率，可重复，例如 --min region=0.95 --min issuer=0.9"),
+    min_right: float = typer.Option(0.0, help="正确值占全部字段的最低比例（CI 对 data/real 用 0.99）"),
 ) -> None:
     """元数据评测：地区、发布单位、年份、级别、类型逐项统计 正确 / 空 / 错误，并列出每个错误值。"""
     from eval.metadata import run_metadata_eval
@@ -543,8 +698,20 @@ def eval_metadata(
     typer.echo(f"错误值占字段 {result['wrong_share']:.2%}  (文件 {result['n_files']})")
     if out:
         _print_json(result, out)
+    typer.echo(f"正确值占字段 {result['right_share']:.2%}")
     if result["wrong_share"] > max_wrong:
         _fail(f"错误值占比 {result['wrong_share']:.2%} 高于 {max_wrong:.2%}")
+    if result["right_share"] < min_right:
+        _fail(f"正确值占比 {result['right_share']:.2%} 低于 {min_right:.2%}")
+    for spec in min_field:
+        name, _, value = spec.partition("=")
+        acc = result["fields"].get(name, {}).get("accuracy")
+        try:
+            floor = float(value)
+        except ValueError:
+            _fail(f"--min 应写作 字段=数值，例如 region=0.95，收到 {spec!r}")
+        if acc is None or acc < floor:
+            _fail(f"{name} 准确率 {acc} 低于 {floor}")
 
 
 @app.command()

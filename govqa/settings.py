@@ -60,8 +60,24 @@ class Settings(BaseSettings):
     rrf_k: int = 10
     candidates: int = 20
 
-    # Ingest guards (max_file_mb also limits uploads in the app).
+    # Ingest guards (max_file_mb also limits uploads in the app). Each file is read in a worker process
+    # (ingest/worker.py) that may use ingest_memory_mb of memory and ingest_timeout_s seconds, plus
+    # ingest_timeout_per_page_s per PDF page; past either it is stopped and the file reported, unstored.
+    # The size that matters is checked before the work it would cost: a DOCX's inflated members, an HTML
+    # page's characters and elements, the text extracted from any file. Defaults are far above every real
+    # report seen (the largest in data/ has 22,000 characters of text and 560 HTML elements).
     max_file_mb: float = 20.0
+    ingest_memory_mb: int = Field(1500, ge=200, description="Memory one file's reading may use (MB).")
+    ingest_timeout_s: float = Field(60.0, gt=0, description="Seconds one file's reading may take (before pages).")
+    ingest_timeout_per_page_s: float = Field(10.0, ge=0, description="Extra seconds per PDF page (OCR: 3-6 s/page).")
+    max_pdf_pages: int = Field(1000, ge=1, description="Pages a PDF may have.")
+    max_docx_inflated_mb: float = Field(100.0, gt=0, description="What a DOCX's members may inflate to, in all (MB).")
+    max_html_chars: int = Field(10_000_000, gt=0, description="Characters an HTML page may have, markup included.")
+    max_html_elements: int = Field(200_000, gt=0, description="Elements (start tags) an HTML page may have.")
+    max_text_chars: int = Field(1_000_000, gt=0, description="Characters of text a file may yield.")
+    # Every metadata value a user sets, and every filter value a question carries (region, year, report),
+    # is refused past this many characters (govqa/meta.py); questions and searches past max_question_chars.
+    max_field_chars: int = Field(200, gt=0, description="Characters of one metadata value or filter.")
 
     # The browser app (`python app.py`, `govqa serve`): local only unless app_host is changed.
     # Uploads are checked against upload_suffixes and max_file_mb, then kept under data_dir/uploads.

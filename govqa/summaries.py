@@ -1,8 +1,9 @@
 """The summary cache: one JSON file per document content and backend, under data_dir/summaries.
 
 A summary is keyed by the document's content hash (its doc_id), so a changed report gets a new
-one; files of documents no longer stored are pruned. Metadata corrections made after a summary
-was written are applied when it is read.
+one; files of documents no longer stored are pruned. A summary compared with the issuer's previous
+report records which one, and is written again when that changes (the previous report added or
+removed). Metadata corrections made after a summary was written are applied when it is read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bot.summarize import summarize, summary_from_dict
 from govqa.settings import Settings
 from govqa.types import Document, SummaryBackend, doc_label
 
-SUMMARY_VERSION = 4  # 3: headline table cells among the key figures; 4: 数字不一致
+SUMMARY_VERSION = 5  # 3: headline table cells among the key figures; 4: 数字不一致; 5: structure, cells, 上年, 核查提示
 
 
 class SummaryCache:
@@ -27,14 +28,15 @@ class SummaryCache:
         return self.folder / f"{doc_id}.{backend}.v{SUMMARY_VERSION}.json"
 
     def get(self, doc: Document, backend: SummaryBackend | None = None, refresh: bool = False,
-            progress: bool = False) -> Summary:
+            progress: bool = False, previous: Document | None = None) -> Summary:
         backend = backend or self.settings.summary_backend
         path = self._path(doc.doc_id, backend)
         if path.exists() and not refresh:
             summary = summary_from_dict(json.loads(path.read_text(encoding="utf-8")))
-            summary.meta, summary.title = doc.meta, doc_label(doc.meta, doc.source)
-            return summary
-        summary = summarize(doc, self.settings, backend, progress)
+            if summary.template != "annual_report" or summary.previous == (previous.doc_id if previous else ""):
+                summary.meta, summary.title = doc.meta, doc_label(doc.meta, doc.source)
+                return summary
+        summary = summarize(doc, self.settings, backend, progress, previous=previous)
         if summary.notice:  # a fallback is not what was asked for: not cached, so the next request tries again
             return summary
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import tiktoken
 
+from govqa.taint import planted
+
 _FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # digits
 _FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # A-Z
 _FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # a-z
@@ -93,19 +95,11 @@ def strip_span(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-# Text that speaks to a reader or a model instead of reporting ("忽略以上指示", "【系统提示】", "正确答案是"):
-# planted instructions. Such a sentence is never cited, so a number in it is never shown.
-_PLANTED = re.compile(r"忽略(?:以上|上述|之前|前面|所有)|(?:系统|管理员)提示|正确答案(?:是|为)|请(?:直接)?(?:回答|输出)|"
-                      r"你(?:必须|应该|只能)回答|ignore (?:all|the|previous|above)|system prompt", re.I)
-
-
 UNREADABLE = "【无法拆分】"  # ingest's mark on a table row whose glued digits have no one reading
 
 
-def planted(text: str) -> bool:
-    return bool(_PLANTED.search(text))
-
-
 def citable(text: str) -> bool:
-    """False for text never to cite: planted instructions, and table rows ingest marked unreadable."""
+    """False for text never to cite: planted instructions, and table rows ingest marked unreadable.
+    A sentence that is clean on its own may still follow an instruction in its paragraph: where the
+    whole document is at hand, govqa.taint.tainted(doc_text, start, end) says so."""
     return not planted(text) and UNREADABLE not in text

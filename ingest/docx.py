@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
+from ingest.limits import check_text
 from ingest.tables import PLACEHOLDER, GridCell, Table, assemble, build_tables
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -81,21 +82,29 @@ def _body_children(body: Any) -> list[Any]:
     return out
 
 
-def load_docx(path: str | Path) -> tuple[str, list[Table]]:
-    """Read a DOCX report: normalized text with each table's rows rendered in place, and the tables."""
+def load_docx(path: str | Path, max_chars: int | None = None) -> tuple[str, list[Table]]:
+    """Read a DOCX report: normalized text with each table's rows rendered in place, and the tables.
+    ``max_chars``: stop with a reason as soon as the text read passes it (a 382 KB file held 17.5 M)."""
     import docx
 
     try:
         document = docx.Document(str(path))
+    except MemoryError:
+        raise
     except Exception as exc:  # python-docx raises several types for broken or non-docx files
         raise IngestError(str(path), f"无法打开 DOCX：{exc}") from exc
     blocks: list[str] = []
     groups: list[list[list[GridCell]]] = []
+    read = 0
     for el in _body_children(document.element.body):
         if el.tag == _W + "tbl":
             groups.append(table_rows(el))
             blocks.append(PLACEHOLDER.format(len(groups)))
+            read += sum(len(c.text) for row in groups[-1] for c in row)
         else:
             blocks.append(_text(el))
+            read += len(blocks[-1])
+        if max_chars is not None:
+            check_text(str(path), read, max_chars)
     tables = build_tables(groups)
     return assemble(blocks, tables), tables

@@ -33,7 +33,9 @@ def _span(attrs: list[tuple[str, str | None]], name: str) -> int:
 class _Parser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = [""]
+        # Each block is a list of pieces joined once at the end: appending to a string held in a list
+        # copies it each time (a page of 1.5 M nested <div>s wrote a "\n" per tag: quadratic).
+        self.blocks: list[list[str]] = [[]]
         self.tables: list[list[list[_RawCell]]] = []
         self.title = ""
         self._skip = 0
@@ -52,7 +54,7 @@ class _Parser(HTMLParser):
             self._depth += 1
             if self._depth == 1:
                 self._rows = []
-                self.blocks.append("")
+                self.blocks.append([])
                 return
         if self._depth == 1 and tag == "tr":
             self._rows.append([])
@@ -75,8 +77,8 @@ class _Parser(HTMLParser):
             if self._depth == 0:
                 self._cell = None
                 self.tables.append(self._rows)
-                self.blocks.append(PLACEHOLDER.format(len(self.tables)))
-                self.blocks.append("")
+                self.blocks.append([PLACEHOLDER.format(len(self.tables))])
+                self.blocks.append([])
                 return
         if self._depth == 1 and tag in {"td", "th"}:
             self._cell = None
@@ -94,31 +96,30 @@ class _Parser(HTMLParser):
             if self._cell is not None:
                 self._cell.parts.append(s)
         else:
-            self.blocks[-1] += s
+            self.blocks[-1].append(s)
 
 
 def grid_rows(rows: list[list[_RawCell]]) -> list[list[GridCell]]:
-    """Rows of raw cells -> visual rows, a cell spanning rows being the same GridCell in each of them."""
-    occupied: dict[tuple[int, int], GridCell] = {}
-    out: list[list[GridCell]] = []
+    """Rows of raw cells -> visual rows, a cell spanning rows being the same GridCell in each of them.
+    Slots are kept per row, and a rowspan reaching past the table's last row stops there, so the work
+    is in proportion to the cells the table has (a 190,000-row page was quadratic here)."""
+    occupied: list[dict[int, GridCell]] = [{} for _ in rows]
     for r, raw_row in enumerate(rows):
         c = 0
         for raw in raw_row:
-            while (r, c) in occupied:
+            while c in occupied[r]:
                 c += 1
             cell = GridCell(text="".join(raw.parts), x0=c, x1=c + raw.colspan)
-            for dr in range(raw.rowspan):
+            for dr in range(min(raw.rowspan, len(rows) - r)):
                 for dc in range(raw.colspan):
-                    occupied[(r + dr, c + dc)] = cell
+                    occupied[r + dr][c + dc] = cell
             c += raw.colspan
-    nrows = max([r for r, _ in occupied] + [len(rows) - 1]) + 1 if occupied else 0
-    for r in range(min(nrows, len(rows))):
-        cols = sorted(c for rr, c in occupied if rr == r)
+    out: list[list[GridCell]] = []
+    for slots in occupied:
         seen: list[GridCell] = []
-        for c in cols:
-            cell = occupied[(r, c)]
-            if not any(cell is s for s in seen):
-                seen.append(cell)
+        for c in sorted(slots):
+            if not seen or slots[c] is not seen[-1] and not any(slots[c] is s for s in seen):
+                seen.append(slots[c])
         out.append(seen)
     return out
 
@@ -130,7 +131,7 @@ def html_tables(html: str) -> tuple[str, list[Table]]:
     parser.close()
     groups = [grid_rows(rows) for rows in parser.tables]
     tables = build_tables(groups)
-    blocks = parser.blocks
+    blocks = ["".join(b) for b in parser.blocks]
     title = parser.title.strip()
     if title and title not in "".join(blocks):
         blocks = [title, *blocks]

@@ -18,11 +18,16 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.errors import IngestError
+from ingest.layout import Glyph
+
+if TYPE_CHECKING:
+    from ingest.limits import Limits
 from ingest.tables import PLACEHOLDER, GridCell, Table, assemble, build_tables, join_fragments, join_lines
 
 OCR_DPI = 150
@@ -44,6 +49,7 @@ class Line:
     bottom: float
     size: float
     page: int
+    glyphs: list[Glyph] = field(default_factory=list)  # each printed character with its box, in reading order
 
 
 @dataclass
@@ -80,7 +86,7 @@ def grid_from_boxes(boxes: list[tuple[float, float, float, float, str]], page: i
     nrows = max(1, len(ys) - 1)
     rows: list[list[GridCell]] = [[] for _ in range(nrows)]
     for x0, top, x1, bottom, text in sorted(boxes, key=lambda b: (b[1], b[0])):
-        cell = GridCell(text=text, x0=x0, x1=x1, page=page)
+        cell = GridCell(text=text, x0=x0, x1=x1, page=page, top=top, bottom=bottom)
         r0, r1 = _index(ys, top), _index(ys, bottom)
         for r in range(r0, max(r1, r0 + 1)):
             if r < nrows:
@@ -178,6 +184,7 @@ def _text_page_blocks(page: Any) -> list[Block]:
                 bottom=ln["bottom"],
                 size=statistics.median(sizes) if sizes else ln["bottom"] - ln["top"],
                 page=page.page_number,
+                glyphs=[(c["text"], page.page_number, c["x0"], c["top"], c["x1"], c["bottom"]) for c in ln["chars"]],
             )
         )
     return _drop_page_numbers(sorted(blocks, key=lambda b: b.top), float(page.height))
@@ -279,9 +286,18 @@ def _ocr_lines(words: list[tuple[float, float, float, float, str]], page: int) -
                 bottom=max(w[3] for w in ln),
                 size=0.8 * height,
                 page=page,
+                glyphs=[g for w in ln for g in _word_glyphs(w, page)],
             )
         )
     return out
+
+
+def _word_glyphs(word: tuple[float, float, float, float, str], page: int) -> list[Glyph]:
+    """OCR gives a box per word run, not per character: its width is shared evenly among its characters
+    (Chinese is monospaced), close enough to box a quoted passage on the page."""
+    x0, top, x1, bottom, txt = word
+    step = (x1 - x0) / max(1, len(txt))
+    return [(ch, page, x0 + i * step, top, x0 + (i + 1) * step, bottom) for i, ch in enumerate(txt)]
 
 
 # ---------------------------------------------------------------- scan geometry (OpenCV ships with rapidocr)
@@ -445,27 +461,89 @@ def _paragraphs_with(lines: list[Line], all_lines: list[Line]) -> list[str]:
     return paras
 
 
-def load_pdf(path: str | Path, progress: bool = False) -> tuple[str, list[Table]]:
-    """Read a PDF report: normalized text with each table's rows rendered in place, and the tables.
+ENCRYPTED = "文件已加密，需要密码；请导入未加密的版本"
 
-    ``progress`` shows a tqdm bar per page for files of more than 3 pages. A scanned page needs rapidocr
-    (the ``govqa[ocr]`` extra); without it ``OcrUnavailableError`` says so.
-    """
+
+def _is_encrypted_error(exc: BaseException) -> bool:
+    """pdfminer's refusal of a password-protected file (PDFPasswordIncorrect, or an encryption it cannot
+    handle), however pdfplumber wraps it: the user needs to hear that, not the exception's empty text."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    seen: list[BaseException] = [exc]
+    while seen:
+        e = seen.pop()
+        if isinstance(e, PDFPasswordIncorrect | PDFEncryptionError) or "password" in type(e).__name__.lower():
+            return True
+        seen += [a for a in e.args if isinstance(a, BaseException)] + [c for c in (e.__cause__, e.__context__) if c]
+    return False
+
+
+PageProgress = Callable[[int, int, bool], None]  # (pages done, pages in all, that page was a scan)
+
+
+@dataclass
+class PdfContent:
+    """A PDF as read: the text (tables rendered in place), the tables, and every printed character of
+    the prose with its box, in text order (ingest.layout aligns them to the stored text)."""
+
+    text: str
+    tables: list[Table]
+    glyphs: list[Glyph]
+    sizes: list[tuple[float, float]]  # (width, height) of each page, in points
+
+
+def read_pdf(path: str | Path, progress: bool = False, limits: Limits | None = None,
+             on_pages: Callable[[int], None] | None = None, on_page: PageProgress | None = None) -> PdfContent:
+    """Read a PDF report. ``progress`` shows a tqdm bar per page for files of more than 3 pages. A scanned
+    page needs rapidocr (the ``govqa[ocr]`` extra); without it ``OcrUnavailableError`` says so. ``limits``:
+    the page count and the text read so far are checked (after each page); ``on_pages`` hears the page count
+    once known (the worker's time limit grows with it); ``on_page`` is told after each page (the app shows a
+    scan's OCR page by page)."""
     import pdfplumber
+
+    from ingest.limits import check_text, pdf_pages
 
     path = str(path)
     try:
         pdf = pdfplumber.open(path)
+        pdf.pages  # noqa: B018  (an encrypted file fails here, on its first read)
+    except MemoryError:
+        raise
     except Exception as exc:  # pdfminer raises a zoo of types for broken files
-        raise IngestError(path, f"无法打开 PDF：{exc}") from exc
+        if _is_encrypted_error(exc):
+            raise IngestError(path, ENCRYPTED) from exc
+        raise IngestError(path, f"无法打开 PDF：{str(exc) or type(exc).__name__}") from exc
     with pdf:
+        n_pages = len(pdf.pages)
+        if limits is not None and n_pages > limits.max_pdf_pages:
+            raise pdf_pages(path, n_pages, limits.max_pdf_pages)
+        if on_pages is not None:
+            on_pages(n_pages)
         pages_iter = pdf.pages
-        if progress and len(pdf.pages) > 3:
+        if progress and n_pages > 3:
             from tqdm import tqdm
 
             pages_iter = tqdm(pdf.pages, desc=Path(path).name, unit="页")
-        pages = []
-        for page in pages_iter:
-            pages.append(_ocr_page_blocks(page, path) if _is_scanned(page) else _text_page_blocks(page))
+        pages, sizes = [], []
+        read = 0
+        for i, page in enumerate(pages_iter, start=1):
+            scanned = _is_scanned(page)
+            pages.append(_ocr_page_blocks(page, path) if scanned else _text_page_blocks(page))
+            sizes.append((float(page.width), float(page.height)))
             page.close()
-    return assemble_blocks(pages)
+            if limits is not None:
+                read += sum(len(b.text) if isinstance(b, Line) else sum(len(c.text) for r in b.rows for c in r)
+                            for b in pages[-1])
+                check_text(path, read, limits.max_text_chars)
+            if on_page:
+                on_page(i, n_pages, scanned)
+    text, tables = assemble_blocks(pages)
+    glyphs = [g for blocks in pages for b in blocks if isinstance(b, Line) for g in b.glyphs]
+    return PdfContent(text, tables, glyphs, sizes)
+
+
+def load_pdf(path: str | Path, progress: bool = False, limits: Limits | None = None,
+             on_pages: Callable[[int], None] | None = None) -> tuple[str, list[Table]]:
+    """Read a PDF report: normalized text with each table's rows rendered in place, and the tables."""
+    content = read_pdf(path, progress, limits, on_pages)
+    return content.text, content.tables

@@ -125,13 +125,18 @@ ACTIVE_SECTIONS: dict[str, dict[str, tuple[list[str], list[str]]]] = {
 # ---------------------------------------------------------------- data types
 
 
+Box = tuple[int, float, float, float, float]  # (page, x0, top, x1, bottom) in PDF points, top-left origin
+
+
 @dataclass
 class Cell:
-    """One value cell: canonical column key, the text as in the cell ("" when blank), its number."""
+    """One value cell: canonical column key, the text as in the cell ("" when blank), its number, and
+    where it is printed (PDFs only: the cell's ruled box on its page)."""
 
     col: str
     raw: str
     value: float | None
+    box: Box | None = None
 
 
 @dataclass
@@ -143,6 +148,7 @@ class Row:
     cells: list[Cell]
     page: int | None = None
     matched: bool = True
+    box: Box | None = None  # the printed row: its own label and value cells (PDFs only)
 
 
 @dataclass
@@ -160,13 +166,16 @@ class GridCell:
     """A cell of a rebuilt grid. The same object sits in every visual row a merged cell spans.
 
     ``x0``/``x1`` are page coordinates for PDFs (used to line fragments up across a page break) and
-    column indices for HTML/DOCX.
+    column indices for HTML/DOCX; ``top``/``bottom`` are page coordinates for PDFs only (the box a
+    citation of this cell draws on its page), None otherwise.
     """
 
     text: str
     x0: float
     x1: float
     page: int | None = None
+    top: float | None = None
+    bottom: float | None = None
 
 
 @dataclass
@@ -183,6 +192,8 @@ class CellRecord:
     row_start: int
     row_end: int
     page: int | None
+    box: Box | None = None  # the cell's printed box (PDFs only)
+    row_box: Box | None = None  # the printed row's box (PDFs only)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -393,8 +404,26 @@ def _value_cells(cells: Sequence[GridCell], cols: Sequence[str]) -> list[Cell]:
     out = []
     for col, c in zip(cols, cells):
         raw = re.sub(r"\s+", "", cell_text(c.text))
-        out.append(Cell(col=col, raw=raw, value=parse_value(raw)))
+        out.append(Cell(col=col, raw=raw, value=parse_value(raw), box=cell_box(c)))
     return out
+
+
+def cell_box(c: GridCell) -> Box | None:
+    """Where a PDF cell is printed; None for HTML/DOCX/text cells (no page geometry)."""
+    if c.page is None or c.top is None or c.bottom is None:
+        return None
+    return (c.page, c.x0, c.top, c.x1, c.bottom)
+
+
+def row_box(cells: Iterable[GridCell]) -> Box | None:
+    """The printed extent of a row: the union of its cells' boxes on the page of its last cell (a row
+    is never cut by a page: join_fragments merges a cut row into one)."""
+    boxes = [b for b in map(cell_box, cells) if b is not None]
+    if not boxes:
+        return None
+    page = boxes[-1][0]
+    same = [b for b in boxes if b[0] == page]
+    return (page, min(b[1] for b in same), min(b[2] for b in same), max(b[3] for b in same), max(b[4] for b in same))
 
 
 def _row_page(cells: Sequence[GridCell]) -> int | None:
@@ -431,6 +460,7 @@ def _request_rows(rows: Sequence[Sequence[GridCell]], template: str | None) -> l
                 cells=_value_cells(values, REQUEST_COLS),
                 page=_row_page(values),
                 matched=ok,
+                box=row_box([labels[-1], *values]),
             )
         )
     return out
@@ -478,16 +508,19 @@ def _review_rows(rows: Sequence[Sequence[GridCell]]) -> list[Row]:
         if not all(_is_numberish(c.text) for c in values) or not any(c.text.strip() for c in values):
             continue
         label = "/".join(t for t in (cell_text(c.text) for c in r[:-n]) if t)
-        out += review_rows(label, _value_cells(values, REVIEW_COLS + LITIGATION_COLS), _row_page(values))
+        split = len(REVIEW_COLS)
+        boxes = (row_box(values[:split]), row_box(values[split:]))
+        out += review_rows(label, _value_cells(values, REVIEW_COLS + LITIGATION_COLS), _row_page(values), boxes)
     return out
 
 
-def review_rows(label: str, cells: Sequence[Cell], page: int | None = None) -> list[Row]:
+def review_rows(label: str, cells: Sequence[Cell], page: int | None = None,
+                boxes: tuple[Box | None, Box | None] = (None, None)) -> list[Row]:
     """The 复议诉讼 table's one line of 15 values as its two rows, 行政复议 (5) and 行政诉讼 (10), as every
-    reader keys them."""
+    reader keys them; ``boxes``: each row's printed extent (PDFs)."""
     n = len(REVIEW_COLS)
-    return [Row(key="行政复议", label=label or "行政复议", cells=list(cells[:n]), page=page),
-            Row(key="行政诉讼", label=label or "行政诉讼", cells=list(cells[n:]), page=page)]
+    return [Row(key="行政复议", label=label or "行政复议", cells=list(cells[:n]), page=page, box=boxes[0]),
+            Row(key="行政诉讼", label=label or "行政诉讼", cells=list(cells[n:]), page=page, box=boxes[1])]
 
 
 _SECTION = re.compile(r"第[二两]十条第（[一二三四五六七八九十]+）项")
@@ -517,9 +550,10 @@ def _active_rows(rows: Sequence[Sequence[GridCell]], template: str | None) -> li
         for i, c in enumerate(r[1:], start=1):
             col = _column_for(c, heads) or f"列{i}"
             raw = re.sub(r"\s+", "", texts[i])
-            cells.append(Cell(col=col, raw=raw, value=parse_value(raw)))
+            cells.append(Cell(col=col, raw=raw, value=parse_value(raw), box=cell_box(c)))
         if cells:
-            out.append(Row(key=key, label=texts[0], cells=cells, page=_row_page(r), matched=row_label in tpl_rows))
+            out.append(Row(key=key, label=texts[0], cells=cells, page=_row_page(r), matched=row_label in tpl_rows,
+                           box=row_box(r)))
     return out
 
 
@@ -551,8 +585,9 @@ def _other_rows(rows: Sequence[Sequence[GridCell]]) -> list[Row]:
         cells = []
         for i, t in enumerate(texts[1:]):
             col = heads[i] if i < len(heads) and heads[i] else f"列{i + 1}"
-            cells.append(Cell(col=col, raw=t, value=parse_value(t)))
-        out.append(Row(key=texts[0] or "行", label=texts[0], cells=cells, page=_row_page(r), matched=False))
+            cells.append(Cell(col=col, raw=t, value=parse_value(t), box=cell_box(r[i + 1])))
+        out.append(Row(key=texts[0] or "行", label=texts[0], cells=cells, page=_row_page(r), matched=False,
+                       box=row_box(r)))
     return out
 
 
@@ -624,6 +659,8 @@ def locate_cells(text: str, tables: Sequence[Table]) -> list[CellRecord]:
                         row_start=at,
                         row_end=at + len(line),
                         page=row.page,
+                        box=c.box,
+                        row_box=row.box,
                     )
                 )
                 pos += len(c.raw)

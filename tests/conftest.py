@@ -63,6 +63,19 @@ def demo(tmp_path_factory, cache_dir):
     return lib
 
 
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory, cache_dir):
+    """A library of real reports with tables (read-only for the tests that use it): 洪泽区 2023 and 2024,
+    淮安市 2024 (PDFs, data/pdf) and 山西省 2017 (demo, text)."""
+    from govqa.library import Library
+
+    pdf = ROOT / "data" / "pdf"
+    lib = Library(Settings(data_dir=tmp_path_factory.mktemp("reports") / "data", cache_dir=cache_dir))
+    files = [pdf / "hongze_2023.pdf", pdf / "hongze_2024.pdf", pdf / "huaian_2024.pdf", DEMO / "000_e718e0343c84cd48.txt"]
+    assert not lib.add(files).failed
+    return lib
+
+
 @pytest.fixture
 def demo_copy(tmp_path) -> Path:
     d = tmp_path / "corpus"

@@ -45,7 +45,7 @@ class Running:
     def upload(self, *paths: Path) -> tuple[str, list[list[str]]]:
         from gradio_client import handle_file
 
-        message, table = self.client.predict([handle_file(str(p)) for p in paths], api_name="/upload")
+        message, table, _docs, _files = self.client.predict([handle_file(str(p)) for p in paths], api_name="/upload")
         return message, table["data"]
 
     def stats(self) -> dict:
@@ -70,7 +70,8 @@ def running(tmp_path_factory, cache_dir):
 
 def test_named_endpoints(running):
     names = running.client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    for name in ("/ask", "/ask_json", "/upload", "/set_meta", "/remove", "/summary", "/summary_json", "/documents", "/stats"):
+    for name in ("/ask", "/ask_json", "/upload", "/set_meta", "/remove", "/summary", "/summary_json", "/documents", "/stats",
+                 "/citation", "/overview", "/summary_markdown", "/tables", "/audit", "/compare"):
         assert name in names
 
 
@@ -238,4 +239,17 @@ def test_pdf_upload_tables_view_and_an_answer_from_a_cell(running):
     out = running.client.predict(question="淮安市洪泽区2024年本年新收政府信息公开申请多少件？", backend="extractive",
                                  api_name="/ask_json")
     assert [v["text"] for v in out["values"]] == ["95件"] and out["citations"][0]["quote"] == new["line"]
+    cit, value = out["citations"][0], out["values"][0]
+    assert cit["where"] == "第3页" and cit["boxes"][0][0] == 3 and value["span"] == [new["start"], new["end"]]
+    # The chat shows the row as a table with the answered cell marked, and a link to its page.
+    md = running.client.predict("淮安市洪泽区2024年本年新收政府信息公开申请多少件？", "", "", "", "extractive", api_name="/ask")
+    assert "<td class=\"govqa-hit\"><mark>95</mark></td>" in md and "第3页 · 查看原文</a>" in md
+    key = f"{doc_id}:{cit['start']}:{cit['end']}:{new['start']}:{new['end']}"
+    view = running.client.predict(key, api_name="/citation")
+    assert (view["where"], view["page"], view["has_page_image"], view["source"]) == ("第3页", 3, True, pdf.name)
+    overview = running.client.predict(api_name="/overview")
+    row = next(r for r in overview["reports"] if r["source"] == pdf.name)
+    assert row["figures"]["新收"]["text"] == "95" and row["figures"]["新收"]["parts"][0]["where"] == "第3页"
+    md_summary = running.client.predict(doc_id, api_name="/summary_markdown")
+    assert md_summary.startswith("# 淮安市洪泽区人民政府2024年政府信息公开工作年度报告") and "第" in md_summary
     running.client.predict(doc_id, api_name="/remove")

@@ -12,17 +12,14 @@ from typer.testing import CliRunner
 
 from govqa.library import Library
 from govqa.settings import Settings
-from tests.conftest import DEMO, ROOT
+from tests.conftest import ROOT
 
 PDF = ROOT / "data" / "pdf"
 
 
 @pytest.fixture(scope="module")
-def lib(tmp_path_factory, cache_dir) -> Library:
-    library = Library(Settings(data_dir=tmp_path_factory.mktemp("audit") / "data", cache_dir=cache_dir))
-    files = [PDF / "hongze_2023.pdf", PDF / "hongze_2024.pdf", PDF / "huaian_2024.pdf", DEMO / "000_e718e0343c84cd48.txt"]
-    assert not library.add(files).failed
-    return library
+def lib(reports) -> Library:
+    return reports  # 洪泽区 2023/2024, 淮安市 2024, 山西省 2017 (tests/conftest.py)
 
 
 def fails(library: Library, ref: str) -> list[str]:

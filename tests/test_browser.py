@@ -22,6 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHANXI = ROOT / "data" / "demo" / "000_e718e0343c84cd48.txt"  # 山西省2017年政府信息公开工作年度报告
+FUSHUN = ROOT / "data" / "demo" / "003_24be5d677ff59441.txt"  # 抚顺市2017年政府信息公开工作年度报告
 QUESTION = "2017年山西省全省共受理政府信息公开申请多少件？"
 SENTENCE = "2017年,全省共受理政府信息公开申请1695件,答复率为98.7%。"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -220,7 +221,7 @@ def test_audit_and_compare_tabs_in_the_browser(chromium, server):
         expect(table.locator(ROWS).filter(has_text="山西省2017年")).to_contain_text("缺失（不是 0）")
         expect(page.locator("#govqa-cmp-note")).to_contain_text("2 份报告有此单元格，1 份缺失")
         expect(page.locator("#govqa-cmp-note")).to_contain_text("2023→2024：+74件")
-        expect(page.locator("#govqa-cmp-plot canvas, #govqa-cmp-plot svg").first).to_be_visible()
+        expect(page.locator("#govqa-cmp-plot canvas, #govqa-cmp-plot svg, #govqa-cmp-plot img").first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "6-compare.png"), full_page=True)
 
         # Text reuse of 2024 against 2023, from the 核查 tab.
@@ -231,3 +232,160 @@ def test_audit_and_compare_tabs_in_the_browser(chromium, server):
         expect(page.locator("#govqa-reuse")).to_contain_text("逐字重复")
         expect(page.locator("#govqa-reuse")).to_contain_text("主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息。")
         page.screenshot(path=str(ARTIFACTS / "7-reuse.png"), full_page=True)
+
+
+def test_assess_tab_shows_the_ranking_and_a_scorecard(chromium, server):
+    """评估 on 洪泽区 2023 and 2024 and 山西省 2017 (uploaded here if the tests above have not). Read from the
+    sources: 洪泽区 2023 行政复议 10 + 1 + 0 + 0 but 总计 0 (page 4); 山西省 2017 is held to the 2008 条例, signed
+    2018年3月26日 (its last line)."""
+    from playwright.sync_api import expect
+
+    with app_page(chromium, server, height=1100) as page:
+        page.get_by_role("tab", name="报告库").click()
+        page.locator("#govqa-upload input[type=file]").set_input_files([str(f) for f in [*HONGZE, SHANXI]])
+        expect(page.locator("#govqa-upload").get_by_text(HONGZE[1].stem)).to_be_visible(timeout=30_000)
+        page.locator("#govqa-upload-btn").click()
+        expect(page.locator("#govqa-upload-msg")).to_contain_text("共 3 个文件", timeout=240_000)
+
+        page.get_by_role("tab", name="评估").click()
+        page.locator("#govqa-assess-btn").click()
+        ranking = page.locator("#govqa-assess-rank")
+        expect(page.locator("#govqa-assess-note")).to_contain_text("共 3 份年度报告")
+        expect(ranking.locator(ROWS)).to_have_count(3)
+        row = ranking.locator(ROWS).filter(has_text="hongze_2023.pdf")
+        expect(row).to_contain_text("2019年修订《条例》（国令第711号）＋2021年年度报告格式")
+        expect(row).to_contain_text("不通过")
+        row.locator("[role=gridcell]").nth(1).click()
+        card = page.locator("#govqa-assess-card")
+        expect(card).to_contain_text("洪泽区人民政府2023年政府信息公开工作年度报告")
+        consistent = card.locator("[data-check=consistent]")
+        expect(consistent).to_contain_text("不通过")
+        expect(consistent).to_contain_text("10 + 1 + 0 + 0 = 11；表中总计 0")
+        expect(consistent.locator("blockquote").first).to_contain_text("【表3】行政复议｜行政复议/结果维持=10")
+        expect(card.locator("[data-check=on_time]")).to_contain_text("未找到发布日期")
+        expect(card.locator("[data-check=sections]")).to_contain_text("六、其他需要报告的事项")
+        page.screenshot(path=str(ARTIFACTS / "12-assess.png"), full_page=True)
+
+        # Filter by year: only the 2017 report, held to the 2008 条例's 3月31日.
+        page.locator("#govqa-assess-year input").fill("2017")
+        page.locator("#govqa-assess-year input").press("Enter")
+        page.locator("#govqa-assess-btn").click()
+        expect(ranking.locator(ROWS)).to_have_count(1)
+        expect(ranking.locator(ROWS).first).to_contain_text("2008年《条例》（国令第492号）")
+        ranking.locator(ROWS).first.locator("[role=gridcell]").nth(1).click()
+        on_time = card.locator("[data-check=on_time]")
+        expect(on_time).to_contain_text("2018-03-26 公布，不晚于时限 2018-03-31")
+        expect(on_time).to_contain_text("第三十一条")
+        expect(on_time.locator("blockquote")).to_contain_text("2018年3月26日")
+
+        page.locator("#govqa-assess-xlsx").click()
+        expect(page.locator("#govqa-assess-file")).to_contain_text(".xlsx", timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "13-assess-2017.png"), full_page=True)
+
+
+def _seen_status_texts(page: Any, until: Any, timeout_s: float = 60) -> set[str]:
+    """Gradio's status lines (queue position, processing time) seen while an event runs, polled every 20 ms."""
+    seen: set[str] = set()
+    deadline = time.time() + timeout_s
+    while time.time() < deadline and not until():
+        text = page.evaluate("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
+                             ".map(e => e.innerText).join(' / ')")
+        seen |= {t.strip() for t in text.split(" / ") if t.strip()}
+        time.sleep(0.02)
+    return seen
+
+
+def test_citation_page_overview_and_the_apps_own_texts_in_the_browser(chromium, server):
+    """On the reports of the tests above (Shanxi 2017, 洪泽区 2023 and 2024). 洪泽区 2024 page 3 (pdftoppm -r 80)
+    prints the 申请 table; its 本年新收 row reads 95 under 自然人 and 95 under 总计."""
+    from playwright.sync_api import expect
+
+    with app_page(chromium, server, height=1000) as page:
+        # 问答: the answer from a table cell, shown as its row with the cell marked; its page opens beside it.
+        page.locator("#govqa-question textarea").fill("淮安市洪泽区2024年收到的政府信息公开申请有多少件？")
+        page.locator("#govqa-question textarea").press("Enter")
+        expect(page.locator("#govqa-chat .govqa-answer").last).to_have_text("答：95件")
+        cite = page.locator("#govqa-chat blockquote.govqa-cite").last
+        expect(cite.locator("td.govqa-hit")).to_have_text("95")
+        expect(cite.locator("table.govqa-row th").last).to_have_text("总计")
+        cite.locator("a.govqa-page-link").click()
+        viewer = page.locator("#govqa-viewer-info")
+        expect(viewer).to_contain_text("第3页")
+        expect(viewer.locator("td.govqa-hit")).to_have_text("95")
+        expect(page.locator("#govqa-viewer-image img")).to_be_visible()
+        original = viewer.locator("#govqa-original")
+        expect(original).to_have_text("打开原文件（第3页）")
+        href = original.get_attribute("href") or ""
+        assert href.endswith("#page=3")
+        got = page.request.get(server + href.split("#")[0])
+        assert got.ok and got.body()[:5] == b"%PDF-"
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "8-citation-page.png"))
+
+        # A difference of two cited values, with its arithmetic and both citations.
+        page.locator("#govqa-question textarea").fill("洪泽区2024年新收申请比2023年增加了多少件？")
+        page.locator("#govqa-question textarea").press("Enter")
+        expect(page.locator("#govqa-chat .govqa-answer").last).to_have_text("答：74件")
+        expect(page.locator("#govqa-chat .govqa-derived").last).to_contain_text("算式：95 − 21 = 74")
+        last = page.locator("#govqa-chat .message-content").filter(has=page.locator(".govqa-derived")).last
+        expect(last.locator("a.govqa-page-link")).to_have_count(2)  # the 2024 and the 2023 row, each with its page
+        expect(last).to_contain_text("hongze_2023.pdf 第3页")
+
+        # 总览: one row per report; a figure opens the row it was read from, with its page.
+        page.get_by_role("tab", name="总览").click()
+        page.locator("#govqa-ov-btn").click()
+        expect(page.locator("#govqa-ov-note")).to_contain_text("共 3 份报告")
+        row = page.locator(f"#govqa-ov-table {ROWS}").filter(has_text="hongze_2024.pdf")
+        expect(row).to_contain_text("95")
+        row.locator("[role=gridcell]").nth(7).click()  # 新收
+        expect(page.locator("#govqa-ov-detail")).to_contain_text("新收 = 95件")
+        expect(page.locator("#govqa-ov-detail")).to_contain_text("第3页")
+        page.screenshot(path=str(ARTIFACTS / "9-overview.png"), full_page=True)
+
+        # Three readers upload the same new report at once (embedding it takes seconds); the app runs two of an
+        # event at a time, so the third waits in Gradio's queue and is told its place: in Chinese.
+        readers = [page, page.context.new_page(), page.context.new_page()]
+        for p in readers:
+            if p is not page:
+                p.goto(server)
+            p.get_by_role("tab", name="报告库").click()
+            p.locator("#govqa-upload input[type=file]").set_input_files(str(FUSHUN))
+            expect(p.locator("#govqa-upload").get_by_text(FUSHUN.name)).to_be_visible()
+        for p in readers:  # clicked within milliseconds of each other
+            p.evaluate("() => document.querySelector('#govqa-upload-btn').click()")
+        waiting = readers[-1]
+        seen = _seen_status_texts(waiting, lambda: "共 1 个文件" in waiting.locator("#govqa-upload-msg").inner_text(),
+                                  timeout_s=300)
+        assert any(t.startswith("排队中：第 1 位") for t in seen), seen
+        assert not any(t.startswith(("processing", "queue:")) for t in seen), seen
+        for p in readers:
+            expect(p.locator("#govqa-upload-msg")).to_contain_text("共 1 个文件", timeout=300_000)
+        for p in readers[1:]:
+            p.close()
+
+        # 核查: the status filter, and findings grouped by report named by issuer and year.
+        page.get_by_role("tab", name="核查").click()
+        page.locator("#govqa-audit-btn").click()
+        note = page.locator("#govqa-audit-note")
+        expect(note).to_contain_text("洪泽区人民政府 2023年：不符 2")
+        table = page.locator(f"#govqa-audit {ROWS}")
+        expect(table.filter(has_text="相符")).to_have_count(0)
+        status = page.locator("#govqa-audit-status")
+        status.get_by_label("相符").check()
+        expect(table.filter(has_text="相符").first).to_be_visible()
+        status.get_by_label("不符").uncheck()
+        status.get_by_label("无法核对").uncheck()
+        expect(table.filter(has_text="不符")).to_have_count(0)
+        page.screenshot(path=str(ARTIFACTS / "11-audit-filter.png"))
+        # Gradio's queue line, as it would read with requests waiting, is put into Chinese too.
+        page.evaluate("() => { const s = document.createElement('span'); s.id = 'govqa-q'; s.textContent = 'queue: 2/3 |';"
+                      " document.body.appendChild(s); }")
+        expect(page.locator("#govqa-q")).to_have_text("排队中：第 2 位，共 3 位 |")
+
+        # A report picker narrows as one types (the text arrives in one go, as a Chinese input method commits it).
+        page.get_by_role("tab", name="摘要").click()
+        picker = page.locator("#govqa-summary-doc input")
+        picker.fill("洪泽")
+        options = page.get_by_role("option")
+        expect(options).to_have_count(2)
+        assert all("洪泽" in t for t in options.all_inner_texts())

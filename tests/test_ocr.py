@@ -57,3 +57,19 @@ def test_scanned_report_tables_offline(monkeypatch):
     assert review["行政复议/总计"] == "2" and review["行政诉讼/复议后起诉/总计"] == "3"
     # prose crossing a line break on the scan is one line too
     assert any("区政府办代表区政府受理政府信息公开申请17件" in ln for ln in text.split("\n"))
+
+
+def test_the_scan_uploaded_after_the_text_report_is_the_same_report(tmp_path):
+    """Issue 23: hongze_2024_scan.pdf after hongze_2024.pdf is named as a copy of it, and 本年新收 is counted once
+    (95 for 2024, read from page 3 of the PDF), not 190."""
+    from govqa.library import Library
+    from govqa.settings import Settings
+    from govqa.types import Status
+
+    lib = Library(Settings(data_dir=tmp_path / "data", embedding_backend="none"))
+    assert lib.upload(CORPUS / "hongze_2024.pdf", "hongze_2024.pdf").status == Status.added
+    outcome = lib.upload(CORPUS / "hongze_2024_scan.pdf", "hongze_2024_scan.pdf")
+    assert outcome.status == Status.duplicate and "hongze_2024.pdf" in outcome.message and "同一份报告" in outcome.message
+    assert [d.source for d in lib.documents()] == ["hongze_2024.pdf"]
+    _, points = lib.compare("本年新收")
+    assert [(p.year, p.value) for p in points] == [(2024, 95)]

@@ -118,12 +118,12 @@ def test_two_reports_with_one_name_in_two_folders(library, tmp_path):
     docs = {d.source: d for d in library.documents()}
     assert set(docs) == {"2017/report.txt", "2019/report.txt"}
     assert "补充说明" in library.document("2019/report.txt").text
-    assert library.document("2017/report.txt").meta["region"] == "山西省"
+    assert library.document("2017/report.txt").meta.region == "山西省"
 
     with pytest.raises(LibraryError) as ambiguous:
         library.remove("report.txt")
     assert "2017/report.txt" in str(ambiguous.value) and "2019/report.txt" in str(ambiguous.value)
-    assert library.set_meta("2017/report.txt", {"issuer": "山西省人民政府办公厅"})["issuer"] == "山西省人民政府办公厅"
+    assert library.set_meta("2017/report.txt", {"issuer": "山西省人民政府办公厅"}).issuer == "山西省人民政府办公厅"
     assert library.remove("2019/report.txt").source == "2019/report.txt"
     assert [d.source for d in library.documents()] == ["2017/report.txt"]
     assert library.resolve("report.txt") == docs["2017/report.txt"].doc_id  # unique now
@@ -287,7 +287,7 @@ def test_an_unreadable_registry_is_rebuilt_from_the_sources_journal(env, demo_co
     assert "按导入记录重新导入 5 份报告" in result.output
     restored = Library(env)
     assert restored.problems == [] and agree(Store(env)) == (5, sum(d.n_chunks for d in restored.documents()))
-    assert next(d for d in restored.documents() if d.source == FUSHUN.name).meta["level"] == "city"
+    assert next(d for d in restored.documents() if d.source == FUSHUN.name).meta.level == "city"
     assert [v.text for v in restored.ask("2017年山西省全省共受理政府信息公开申请多少件？").answer.values] == ["1695件"]
     assert any(p.name.startswith("registry.sqlite.damaged-") for p in Path(env.data_dir).iterdir())
 

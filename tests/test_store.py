@@ -43,7 +43,7 @@ def test_empty_binary_and_gbk_files(store, demo_copy, tmp_path):
     assert "为空" in report.outcomes[0].reason and "二进制" in report.outcomes[1].reason
     assert snapshot(store) == before
     ok = ingest(store, [bad / "gbk.txt"]).outcomes[0]
-    assert ok.status == "added" and ok.meta["region"] == "抚顺市" and ok.meta["year"] == 2017
+    assert ok.status == "added" and ok.meta.region == "抚顺市" and ok.meta.year == 2017
     assert "民心网受理诉求20236件" in store.document(ok.doc_id).text
 
 
@@ -110,7 +110,7 @@ def test_docs_set_corrects_metadata_everywhere(store, demo_copy):
     out = ingest(store, [demo_copy / "003_24be5d677ff59441.txt"]).outcomes[0]
     store.set_meta(out.doc_id, {"issuer": "抚顺市人民政府办公厅"})
     reopened = Store(store.settings)
-    assert reopened.document(out.doc_id).meta["issuer"] == "抚顺市人民政府办公厅"
+    assert reopened.document(out.doc_id).meta.issuer == "抚顺市人民政府办公厅"
     store.set_meta(out.doc_id, {"year": 2016})
     got = reopened.vector_metadata(out.doc_id)
     assert got and all(m["year"] == 2016 for m in got)
@@ -138,7 +138,7 @@ def test_cli_accepts_chinese_choices(store, demo_copy, env):
     ingest(store, [demo_copy / "004_310afe22019c54a7.txt"])
     result = CliRunner().invoke(app, ["docs", "set", "004_310afe22019c54a7.txt", "level=省级", "kind=annual_report"])
     assert result.exit_code == 0, result.output
-    assert Store(env).documents()[0].meta["level"] == "province"
+    assert Store(env).documents()[0].meta.level == "province"
 
 
 @pytest.mark.parametrize("question,region,year", [
@@ -148,12 +148,17 @@ def test_cli_accepts_chinese_choices(store, demo_copy, env):
 ])
 def test_question_filter_keeps_other_regions_and_years_out(demo, question, region, year):
     hits, _ = demo.search(question, k=8)
-    assert hits and all(h.meta["region"] == region and h.meta["year"] == year for h in hits)
+    assert hits and all(h.meta.region == region and h.meta.year == year for h in hits)
 
 
-def test_question_about_a_missing_report_retrieves_nothing(demo):
+def test_question_about_a_missing_report_searches_everything_and_says_why(demo):
+    # Issue 23: a filter that leaves nothing never throws the right report away; the search runs over
+    # every report and says the question's report is not stored (the answer then refuses with that reason).
     hits, flt = demo.search("高平市2018年收到多少件政府信息公开申请？", k=4)
-    assert hits == [] and flt.doc_ids == []
+    assert flt.fallback and flt.reason == "没有高平市2018年的报告" and flt.doc_ids is None
+    assert hits and "已在全部报告中检索" in flt.describe()
+    answer = demo.ask("高平市2018年收到多少件政府信息公开申请？", backend="extractive").answer
+    assert answer.refused and "没有高平市2018年的报告" in answer.answer
 
 
 # -- the keyword index (SQLite FTS5 inside the registry file) ----------------------------------------

@@ -74,7 +74,7 @@ class Catalog:
         if self._years is None:
             self._years = {}
             for d in self.documents:
-                self._years.setdefault(d.meta.get("year"), []).append(d)
+                self._years.setdefault(d.meta.year, []).append(d)
         return [d for y in sorted(set(years)) for d in self._years.get(y, [])]
 
     def subset(self, doc_ids: Iterable[str]) -> Catalog:

@@ -137,8 +137,26 @@ class FTS5Index:
         """Chunks the index holds: rows of its own size table, not of the content table it points at."""
         try:
             return int(self.db.execute(f"SELECT COUNT(*) FROM {TABLE}_docsize").fetchone()[0])
-        except sqlite3.OperationalError:  # the table is gone
+        except sqlite3.DatabaseError:  # the table is gone (OperationalError) or damaged
             return -1
+
+    def damaged(self) -> str | None:
+        """SQLite's own structural check (``PRAGMA quick_check``) of the index's tables and the word counts,
+        run at open: random bytes in their pages otherwise surface as "database disk image is malformed"
+        in the middle of a question. It reads those tables' pages once (about 8.5 KB of postings per
+        report, docs/scaling.md), not the registry's texts. None when sound; a missing table is count()'s."""
+        for table in (f"{TABLE}_data", f"{TABLE}_idx", f"{TABLE}_docsize", f"{TABLE}_config", DF_TABLE):
+            try:
+                rows = self.db.execute(f"PRAGMA quick_check({table})").fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    continue
+                return str(exc)
+            except sqlite3.DatabaseError as exc:
+                return str(exc)
+            if rows and rows[0][0] != "ok":
+                return str(rows[0][0])
+        return None
 
     def ids(self) -> list[str]:
         """'doc_id:idx' of every indexed chunk that the registry still has."""

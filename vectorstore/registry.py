@@ -21,10 +21,9 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from govqa.cells import Cell, cells_in_text
-from govqa.types import Chunk, DocRecord, Document
+from govqa.types import Chunk, DocRecord, Document, ReportMeta
 from vectorstore.keyword import FTS5Index
 
 # ``id`` is the chunk's key in the keyword index (FTS5's rowid); a document's chunks get consecutive ids.
@@ -52,6 +51,9 @@ _CELLS = """CREATE TABLE IF NOT EXISTS cells (
     row_start INTEGER NOT NULL, row_end INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (doc_id, start, col)
 );
 CREATE INDEX IF NOT EXISTS cells_by_key ON cells (row, col);"""
+# Where a PDF's characters and table cells are printed (ingest/layout.py, compressed JSON): written with its
+# document, removed with it; `govqa repair` fills it in for PDFs stored before layouts existed.
+_LAYOUTS = """CREATE TABLE IF NOT EXISTS layouts (doc_id TEXT PRIMARY KEY, data BLOB NOT NULL);"""
 
 
 class Registry:
@@ -62,15 +64,39 @@ class Registry:
         self.db.row_factory = sqlite3.Row
         migrated = self._migrate()
         new_cells = not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cells'").fetchone()
-        self.db.executescript(_SCHEMA + _CELLS)
+        self.db.executescript(_SCHEMA + _CELLS + _LAYOUTS)
         if new_cells:  # a store from before cell records: read them from the stored texts once
             with self.db:
                 for r in self.db.execute("SELECT doc_id, text FROM documents").fetchall():
                     self._add_cells(r["doc_id"], r["text"])
+        self._migrate_meta()
         self.keywords = FTS5Index(self.db)
         self.keywords.ensure()
         if migrated:
             self.keywords.rebuild()
+
+    def _migrate_meta(self) -> None:
+        """Records stored before the typed metadata (govqa/types.py ReportMeta) hold a plain dict: rewrite each
+        once as a ReportMeta, with its region and issuer under their canonical names (洪泽区 and 淮安市洪泽区
+        become one region) and their aliases kept. One IMMEDIATE transaction, so two processes opening an
+        old store migrate it once; a record already of this schema is left as it is."""
+        old = [r for r in self.db.execute("SELECT doc_id, meta FROM documents").fetchall()
+               if json.loads(r["meta"]).get("schema") != ReportMeta.SCHEMA]
+        if not old:
+            return
+        from govqa.names import migrate_names
+
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for r in self.db.execute("SELECT doc_id, meta FROM documents").fetchall():
+                stored = json.loads(r["meta"])
+                if stored.get("schema") != ReportMeta.SCHEMA:
+                    meta = migrate_names(ReportMeta.from_dict(stored))
+                    self.db.execute("UPDATE documents SET meta = ? WHERE doc_id = ?", (_dump(meta), r["doc_id"]))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def _migrate(self) -> bool:
         """Stores made before the FTS5 index have chunks without an ``id``: give each chunk a stable
@@ -104,13 +130,13 @@ class Registry:
         rows = self.db.execute(
             "SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents ORDER BY source"
         ).fetchall()
-        return [DocRecord(**{**dict(r), "meta": json.loads(r["meta"])}) for r in rows]
+        return [DocRecord(**{**dict(r), "meta": ReportMeta.from_dict(json.loads(r["meta"]))}) for r in rows]
 
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if r is None:
             return None
-        return Document(r["doc_id"], r["source"], r["text"], json.loads(r["meta"]), r["sha256"])
+        return Document(r["doc_id"], r["source"], r["text"], ReportMeta.from_dict(json.loads(r["meta"])), r["sha256"])
 
     def chunk_rows(self, doc_ids: list[str] | None = None) -> Iterator[sqlite3.Row]:
         sql = 'SELECT doc_id, idx, start, "end", tokens FROM chunks'
@@ -144,7 +170,7 @@ class Registry:
     def record(self, doc_id: str) -> DocRecord | None:
         r = self.db.execute("SELECT doc_id, source, path, sha256, meta, n_chunks, ingested_at FROM documents "
                             "WHERE doc_id = ?", (doc_id,)).fetchone()
-        return DocRecord(**{**dict(r), "meta": json.loads(r["meta"])}) if r else None
+        return DocRecord(**{**dict(r), "meta": ReportMeta.from_dict(json.loads(r["meta"]))}) if r else None
 
     def n_chunks(self) -> int:
         """Chunks of all documents: each document's count, written with its chunk rows in one transaction
@@ -178,7 +204,7 @@ class Registry:
         with self.db:
             self.db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc.doc_id, doc.source, path, doc.sha256, doc.text, json.dumps(doc.meta, ensure_ascii=False),
+                (doc.doc_id, doc.source, path, doc.sha256, doc.text, _dump(doc.meta),
                  len(chunks), time.time()),
             )
             self.db.executemany(
@@ -186,6 +212,8 @@ class Registry:
                 [(c.doc_id, c.index, c.start, c.end, json.dumps(t, ensure_ascii=False)) for c, t in zip(chunks, tokens)],
             )
             self._add_cells(doc.doc_id, doc.text)
+            if doc.layout:
+                self.db.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (doc.doc_id, doc.layout))
 
     def _add_cells(self, doc_id: str, text: str) -> None:
         self.db.executemany(
@@ -206,12 +234,32 @@ class Registry:
         return [(r[0], r[1], r[2]) for r in self.db.execute(
             "SELECT row, col, COUNT(DISTINCT doc_id) AS n FROM cells GROUP BY row, col ORDER BY n DESC, row, col")]
 
+    def layout(self, doc_id: str) -> bytes | None:
+        r = self.db.execute("SELECT data FROM layouts WHERE doc_id = ?", (doc_id,)).fetchone()
+        return r[0] if r else None
+
+    def set_layout(self, doc_id: str, data: bytes) -> None:
+        with self.db:
+            if self.has(doc_id):
+                self.db.execute("INSERT OR REPLACE INTO layouts VALUES (?, ?)", (doc_id, data))
+
+    def without_layout(self) -> list[tuple[str, str | None]]:
+        """(doc_id, path) of the stored PDFs that have no layout yet (stored before layouts existed)."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT doc_id, path FROM documents WHERE lower(source) LIKE '%.pdf' "
+            "AND doc_id NOT IN (SELECT doc_id FROM layouts) ORDER BY source")]
+
     def remove(self, doc_id: str) -> None:
         with self.db:
+            self.db.execute("DELETE FROM layouts WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM cells WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
-    def set_meta(self, doc_id: str, meta: dict[str, Any]) -> None:
+    def set_meta(self, doc_id: str, meta: ReportMeta) -> None:
         with self.db:
-            self.db.execute("UPDATE documents SET meta = ? WHERE doc_id = ?", (json.dumps(meta, ensure_ascii=False), doc_id))
+            self.db.execute("UPDATE documents SET meta = ? WHERE doc_id = ?", (_dump(meta), doc_id))
+
+
+def _dump(meta: ReportMeta) -> str:
+    return json.dumps(meta.to_dict(), ensure_ascii=False)

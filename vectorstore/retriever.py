@@ -15,7 +15,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
-from govqa.places import short_name
+from govqa.names import short_name
 from govqa.types import Hit, Query, SearchMode
 from vectorstore.filters import DocFilter, question_filter
 from vectorstore.store import Store
@@ -102,11 +102,12 @@ def search(store: Store, query: Query, k: int | None = None, use_filter: bool = 
     doc_filter = question_filter(query, catalog) if use_filter else DocFilter()
     if doc_ids is not None and doc_filter.doc_ids is None:
         doc_filter.doc_ids = [d.doc_id for d in catalog.documents]
-    by_id = catalog.by_id
+    by_id = catalog.by_id if not doc_filter.fallback else store.catalog().by_id
     hits: list[Hit] = []
     seen: list[set[str]] = []
-    for d in build_retriever(store, k, doc_filter, mode, fused=DEDUP_POOL * max(store.settings.candidates, k)).invoke(
-            query.text):
+    fused = build_retriever(store, k, doc_filter, mode, fused=DEDUP_POOL * max(store.settings.candidates, k)).invoke(query.text)
+    # Reports kept with an unknown field come after the ones that match (sorted is stable: fused order within a tier).
+    for d in sorted(fused, key=lambda d: doc_filter.tier(d.metadata["chunk_id"].rsplit(":", 1)[0])):
         chunk = store.chunk(d.metadata["chunk_id"])
         shingles = _shingles(chunk.text)
         if any(_jaccard(shingles, other) >= NEAR_DUPLICATE for other in seen):

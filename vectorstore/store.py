@@ -22,10 +22,12 @@ from __future__ import annotations
 import bisect
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -37,13 +39,12 @@ from langchain_core.documents import Document as LCDocument
 
 from govqa.cells import Cell
 from govqa.settings import Settings
-from govqa.types import Chunk, DocRecord, Document
+from govqa.types import Chunk, DocRecord, Document, ReportMeta
 from vectorstore.catalog import Catalog
 from vectorstore.embeddings import make_embeddings
 from vectorstore.registry import Registry
 from vectorstore.tokenize import tokenize
 
-CHUNK_META_FIELDS = ("region", "level", "year", "kind")
 WAIT_MESSAGE = "另一个进程正在写入报告库，等待中…"
 REPAIR_HINT = "请运行 govqa repair 修复"
 log = logging.getLogger(__name__)
@@ -123,8 +124,10 @@ class Store:
         self._progress = progress
         self._root = Path(settings.data_dir)
         self._registry = Registry(self._root / "registry.sqlite")
+        self._inode = self._registry_inode()
         self._lock = WriteLock(self._root / "write.lock", settings.write_lock_timeout_s)
         self._keywords = self._registry.keywords
+        self._keywords_problem = ""  # Chinese, when the keyword index is damaged: questions use vectors only
         shutil.rmtree(self._root / "bm25", ignore_errors=True)  # the bm25s index of stores before FTS5
         self._embeddings = make_embeddings(settings, progress=progress)
         self._chroma: Chroma | None = None
@@ -192,8 +195,26 @@ class Store:
             self._chroma = None
             self.problems.append(f"向量库 {self._root / 'chroma'} 无法打开（{type(exc).__name__}）")
 
+    def _registry_inode(self) -> int:
+        try:
+            return os.stat(self._root / "registry.sqlite").st_ino
+        except OSError:
+            return -1
+
+    def _reopen_registry(self) -> None:
+        """Open the registry file anew: `govqa repair` in another process replaced it (the old one set aside)."""
+        self._registry.db.close()
+        self._registry = Registry(self._root / "registry.sqlite")
+        self._keywords = self._registry.keywords
+        self._keywords_problem = ""
+        self._inode = self._registry_inode()
+        self._docs = None
+
     def _sync(self) -> None:
-        """Follow another process's writes: reopen Chroma when anyone else committed to the registry."""
+        """Follow another process's writes: reopen Chroma when anyone else committed to the registry, and
+        the registry itself when a repair replaced its file."""
+        if self._registry_inode() != self._inode:
+            self._reopen_registry()
         version = self._registry.data_version()
         if version != self._data_version:
             self._data_version = version
@@ -209,6 +230,8 @@ class Store:
             self._sync()
             if self._vectors_broken:
                 raise StoreError(f"向量库已损坏，未写入；{REPAIR_HINT}")
+            if self._keywords_problem:
+                raise StoreError(f"{self._keywords_problem}，未写入；{REPAIR_HINT}")
             yield
         finally:
             self._lock.release()
@@ -255,7 +278,10 @@ class Store:
             if vectors != chunks:
                 out.append(f"向量库与登记表不一致（{vectors} 个向量，{chunks} 个文本块）")
         indexed = self._keywords.count()
-        if indexed < 0:
+        if damage := self._keywords.damaged():
+            self._keywords_problem = f"关键词索引已损坏（{damage}）"
+            out.append(self._keywords_problem)
+        elif indexed < 0:
             out.append("关键词索引缺失")
         elif indexed != chunks:
             out.append(f"关键词索引与登记表不一致（{indexed} 条，{chunks} 个文本块）")
@@ -292,6 +318,18 @@ class Store:
     def cell_keys(self) -> list[tuple[str, str, int]]:
         return self._registry.cell_keys()
 
+    def layout(self, doc_id: str) -> bytes | None:
+        """Where a PDF's text is printed (ingest/layout.py), or None (not a PDF, or not backfilled yet)."""
+        return self._registry.layout(doc_id)
+
+    def without_layout(self) -> list[tuple[str, str | None]]:
+        return self._registry.without_layout()
+
+    def set_layout(self, doc_id: str, data: bytes) -> None:
+        """Store a backfilled layout (`govqa repair`); the text and its offsets are unchanged."""
+        with self.writing():
+            self._registry.set_layout(doc_id, data)
+
     def record(self, doc_id: str) -> DocRecord | None:
         return self._registry.record(doc_id)
 
@@ -326,10 +364,25 @@ class Store:
     def has_vectors(self) -> bool:
         return self._chroma is not None
 
+    @property
+    def keywords_broken(self) -> str:
+        """Why the keyword index cannot be used (damaged at open or found so by a question), or ""."""
+        return self._keywords_problem
+
     def keyword_search(self, tokens: list[str], k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the best k chunks, only within doc_ids when given: the filter is
-        part of the engine's query (vectorstore/keyword.py), never a mask over every chunk."""
-        return self._keywords.search(tokens, k, doc_ids)
+        part of the engine's query (vectorstore/keyword.py), never a mask over every chunk. A damaged
+        index gives no hits, never an exception: the question is answered from the vectors, and the
+        damage is reported (``keywords_broken``, ``problems``) with the advice to run `govqa repair`."""
+        if self._keywords_problem:
+            return []
+        try:
+            return self._keywords.search(tokens, k, doc_ids)
+        except sqlite3.DatabaseError as exc:
+            log.warning("keyword index damaged: %s", exc)
+            self._keywords_problem = f"关键词索引已损坏（{exc}）"
+            self.problems.append(self._keywords_problem)
+            return []
 
     def dense_search(self, query: str, k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks, only within doc_ids when given.
@@ -351,8 +404,8 @@ class Store:
 
     # -- writes ------------------------------------------------------------
     def _chroma_meta(self, doc: Document, c: Chunk) -> dict[str, Any]:
-        meta = {k: doc.meta[k] for k in CHUNK_META_FIELDS if doc.meta.get(k) not in (None, "")}
-        return {**meta, "doc_id": doc.doc_id, "index": c.index, "start": c.start, "end": c.end, "source": doc.source}
+        return {**doc.meta.chunk_fields(), "doc_id": doc.doc_id, "index": c.index, "start": c.start, "end": c.end,
+                "source": doc.source}
 
     def add(self, doc: Document, path: str, chunks: list[Chunk], rebuild: bool = True,
             replaces: list[str] | None = None) -> bool:
@@ -417,14 +470,14 @@ class Store:
         if rebuild:
             self.refresh()
 
-    def set_meta(self, doc_id: str, updates: dict[str, Any]) -> dict[str, Any]:
+    def set_meta(self, doc_id: str, updates: dict[str, Any]) -> ReportMeta:
         """Store corrected metadata, in the registry and on every chunk's vector (the dense filter reads it).
         The chunks are re-sent through the embedding cache, so nothing is embedded again."""
         with self.writing():
             doc = self._registry.document(doc_id)
             if doc is None:
                 raise StoreError(f"找不到文档 {doc_id}")
-            meta = {**doc.meta, **updates}
+            meta = doc.meta.corrected(updates)
             if self._chroma is not None:
                 new_doc = Document(doc.doc_id, doc.source, doc.text, meta)
                 chunks = self._chunks_of(doc_id)
@@ -440,11 +493,15 @@ class Store:
         record = self._registry.record(doc_id)
         return [self._registry.chunk(doc_id, i) for i in range(record.n_chunks if record else 0)]
 
-    def repair(self) -> dict[str, int]:
+    def repair(self) -> dict[str, Any]:
         """Make Chroma and the keyword index agree with the registry (the source of truth): a damaged
         vector folder is set aside and started afresh, missing vectors are re-added from the stored
-        texts (the embedding cache makes that cheap), stray ones deleted, the keyword index re-read from
-        the registry's tokens (a dropped or emptied FTS5 table comes back whole)."""
+        texts (the embedding cache makes that cheap), the keyword index re-read from the registry's
+        tokens (a dropped or emptied FTS5 table comes back whole; one whose pages are damaged is
+        rebuilt in a fresh registry file, the damaged file set aside). Nothing is ever deleted without a
+        copy: vectors of chunks the registry does not hold (an emptied or lost registry, with or without
+        its sources journal) may be the last copy of their text, so they are written to
+        data_dir/set-aside/ with their text, metadata and embedding before they leave the collection."""
         self._lock.acquire()
         try:
             self._sync()
@@ -457,10 +514,13 @@ class Store:
                 self.problems = []
                 self._reopen_chroma()
             added = removed = 0
+            kept_in: str | None = None
             if self._chroma is not None:
                 want = self._registry.chunk_ids()
                 have = set(self._chroma.get(include=[])["ids"])
                 stray = sorted(have - want)
+                if stray:
+                    kept_in = str(self._set_aside_vectors(stray))
                 for i in range(0, len(stray), 500):
                     self._chroma.delete(ids=stray[i : i + 500])
                 removed = len(stray)
@@ -474,12 +534,67 @@ class Store:
                     self._chroma.add_texts([c.text for c in chunks], ids=[c.chunk_id for c in chunks],
                                            metadatas=[self._chroma_meta(doc, c) for c in chunks])
                     added += len(chunks)
-            self._keywords.rebuild()
+            registry_aside = None
+            try:
+                self._keywords.rebuild()
+            except sqlite3.DatabaseError as exc:  # its pages are damaged: SQLite cannot even drop the table
+                log.warning("keyword index cannot be rebuilt in place (%s); rebuilding the registry file", exc)
+                registry_aside = str(self._rebuild_registry_file())
+                set_aside = 1
+            self._keywords_problem = ""
             self.problems = self._check()
         finally:
             self._lock.release()
-        return {"vectors_added": added, "vectors_removed": removed, "keyword_chunks": self._keywords.count(),
-                "set_aside": set_aside}
+        return {"vectors_added": added, "vectors_removed": removed, "vectors_set_aside_in": kept_in,
+                "registry_set_aside_as": registry_aside, "keyword_chunks": self._keywords.count(), "set_aside": set_aside}
+
+    def _set_aside_vectors(self, ids: list[str]) -> Path:
+        """Write these vectors (id, chunk text, metadata, embedding) to data_dir/set-aside/ as JSON lines,
+        whole or not at all, before the caller removes them from the collection."""
+        folder = self._root / "set-aside"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"vectors-{time.strftime('%Y%m%d-%H%M%S')}-{len(ids)}.jsonl"
+        tmp = path.with_suffix(".part")
+        with tmp.open("w", encoding="utf-8") as out:
+            for i in range(0, len(ids), 500):
+                got = self._collection.get(ids=ids[i : i + 500], include=["documents", "metadatas", "embeddings"])
+                for j, cid in enumerate(got["ids"]):
+                    emb = got["embeddings"][j] if got.get("embeddings") is not None else None
+                    out.write(json.dumps({"id": cid, "text": got["documents"][j], "metadata": got["metadatas"][j],
+                                          "embedding": [float(x) for x in emb] if emb is not None else None},
+                                         ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        tmp.replace(path)
+        return path
+
+    def _rebuild_registry_file(self) -> Path:
+        """A fresh registry file holding the old one's documents, chunks and cell records, its keyword
+        index filled by the chunk rows' own triggers; the old file is set aside (renamed), never deleted.
+        Raises StoreError when the registry's own tables cannot be read either."""
+        path = self._root / "registry.sqlite"
+        fresh = self._root / "registry.sqlite.rebuilding"
+        for leftover in (fresh, fresh.with_name(fresh.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        new = Registry(fresh)
+        try:
+            new.db.execute("ATTACH DATABASE ? AS old", (str(path),))
+            with new.db:
+                for table in ("documents", "chunks", "cells", "pending", "replacing"):
+                    cols = ", ".join(f'"{r[1]}"' for r in new.db.execute(f"PRAGMA main.table_info({table})"))
+                    new.db.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM old.{table}")
+            new.db.execute("DETACH DATABASE old")
+        except sqlite3.DatabaseError as exc:
+            new.db.close()
+            fresh.unlink(missing_ok=True)
+            raise StoreError(f"登记表本身也已损坏，无法重建关键词索引（{exc}）；运行 govqa repair 按导入记录重建") from exc
+        new.db.close()
+        self._registry.db.close()
+        aside = self._root / f"registry.sqlite.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
+        path.rename(aside)
+        fresh.rename(path)
+        self._reopen_registry()
+        return aside
 
     def keyword_ids(self) -> list[str]:
         """The chunk ids the keyword index holds (checks that the indexes agree)."""
