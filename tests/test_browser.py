@@ -65,15 +65,14 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, cache_dir):
-    """`python app.py` in a subprocess with a fresh data dir and the session's embedding cache."""
+@contextmanager
+def running_app(data: Path, cache_dir: Path, log: Path, **extra_env: str):
+    """`python app.py` in a subprocess on a free local port over ``data``; yields (url, port) once the page
+    answers, and stops the app after."""
     port = free_port()
-    data = tmp_path_factory.mktemp("browser") / "data"
     env = {**os.environ, "GOVQA_DATA_DIR": str(data), "GOVQA_CACHE_DIR": str(cache_dir), "GOVQA_APP_PORT": str(port),
-           "GOVQA_APP_HOST": "127.0.0.1"}
+           "GOVQA_APP_HOST": "127.0.0.1", **extra_env}
     env.pop("GOVQA_CHROMA_HOST", None)
-    log = tmp_path_factory.mktemp("browser-log") / "app.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -87,14 +86,23 @@ def server(tmp_path_factory, cache_dir):
                 if proc.poll() is not None or time.time() > deadline:
                     pytest.fail("app.py did not start:\n" + log.read_text(errors="replace")[-3000:])
                 time.sleep(0.5)
-        yield url
+        yield url, port
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-        assert f"http://127.0.0.1:{port}" in log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, cache_dir):
+    """`python app.py` in a subprocess with a fresh data dir and the session's embedding cache."""
+    data = tmp_path_factory.mktemp("browser") / "data"
+    log = tmp_path_factory.mktemp("browser-log") / "app.log"
+    with running_app(data, cache_dir, log) as (url, port):
+        yield url
+    assert f"http://127.0.0.1:{port}" in log.read_text(errors="replace")
 
 
 @contextmanager

@@ -7,17 +7,11 @@ planted text is visible as typed (escaped once, not twice)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
 from govqa.library import Library
 from govqa.settings import Settings
-from tests.test_browser import ARTIFACTS, ROOT, SHANXI, app_page, chromium, free_port  # noqa: F401  (fixtures)
+from tests.test_browser import ARTIFACTS, ROOT, SHANXI, app_page, chromium, running_app  # noqa: F401  (fixtures)
 
 HONGZE_2024 = ROOT / "data" / "pdf" / "hongze_2024.pdf"
 IMG = '<img src=x onerror="window.__pwned=(window.__pwned||0)+1">'
@@ -36,31 +30,9 @@ def planted_server(tmp_path_factory, cache_dir):
     assert not library.add([SHANXI, HONGZE_2024]).failed
     library.set_meta("hongze_2024.pdf", {"title": TITLE, "issuer": ISSUER})
     del library
-    port = free_port()
-    env = {**os.environ, "GOVQA_DATA_DIR": str(data), "GOVQA_CACHE_DIR": str(cache_dir), "GOVQA_APP_PORT": str(port),
-           "GOVQA_APP_HOST": "127.0.0.1", "GOVQA_LLM_BACKEND": "none"}
-    env.pop("GOVQA_CHROMA_HOST", None)
     log = tmp_path_factory.mktemp("escape-log") / "app.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail("app.py did not start:\n" + log.read_text(errors="replace")[-3000:])
-                time.sleep(0.5)
+    with running_app(data, cache_dir, log, GOVQA_LLM_BACKEND="none") as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _no_markup(page, where: str) -> None:
