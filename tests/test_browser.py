@@ -65,6 +65,20 @@ def chromium() -> Path:
     return CHROMIUM
 
 
+# A chosen file's name shows once Gradio has received it; on a loaded 2-core machine that takes seconds.
+UPLOAD_SHOWN_MS = 30_000
+
+
+def choose_files(page: Any, *paths: Path) -> None:
+    """Choose files in the 报告库 upload box and wait until each is listed. Gradio prints a name as its stem and
+    its extension in two elements, so the stem is what a reader sees as one piece of text."""
+    from playwright.sync_api import expect
+
+    page.locator("#govqa-upload input[type=file]").set_input_files([str(f) for f in paths])
+    for f in paths:
+        expect(page.locator("#govqa-upload").get_by_text(f.stem).first).to_be_visible(timeout=UPLOAD_SHOWN_MS)
+
+
 @contextmanager
 def running_app(data: Path, cache_dir: Path, log: Path, **extra_env: str):
     """`python app.py` in a subprocess on a free local port over ``data``; yields (url, port) once the page
@@ -133,8 +147,7 @@ def test_upload_ask_and_summary_in_the_browser(chromium, server, tmp_path):
         # 报告库: upload the report through the file input, then 导入.
         page.get_by_role("tab", name="报告库").click()
         expect(page.get_by_text("还没有报告")).to_be_visible()
-        page.locator("#govqa-upload input[type=file]").set_input_files(str(SHANXI))
-        expect(page.locator("#govqa-upload").get_by_text(SHANXI.name)).to_be_visible()
+        choose_files(page, SHANXI)
         page.locator("#govqa-upload-btn").click()
         expect(page.locator("#govqa-upload-msg")).to_contain_text("已导入 1", timeout=120_000)
         expect(page.locator("#govqa-docs")).to_contain_text("山西省2017年政府信息公开工作年度报告")
@@ -144,8 +157,7 @@ def test_upload_ask_and_summary_in_the_browser(chromium, server, tmp_path):
         # A file that cannot be a report: named, with its reason, in Chinese; nothing added.
         bad = tmp_path / "扫描件.pdf"
         bad.write_bytes(b"%PDF-1.4 not a report")
-        page.locator("#govqa-upload input[type=file]").set_input_files(str(bad))
-        expect(page.locator("#govqa-upload").get_by_text(bad.name)).to_be_visible()
+        choose_files(page, bad)
         page.locator("#govqa-upload-btn").click()
         expect(page.locator("#govqa-upload-msg")).to_contain_text(f"{bad.name}：无法打开 PDF")
         expect(page.locator("[data-testid=toast-text]").first).to_contain_text(f"{bad.name}：无法打开 PDF")
@@ -201,8 +213,7 @@ def test_audit_and_compare_tabs_in_the_browser(chromium, server):
 
     with app_page(chromium, server, height=1000) as page:
         page.get_by_role("tab", name="报告库").click()
-        page.locator("#govqa-upload input[type=file]").set_input_files([str(f) for f in HONGZE])
-        expect(page.locator("#govqa-upload").get_by_text(HONGZE[1].stem)).to_be_visible(timeout=30_000)
+        choose_files(page, *HONGZE)
         page.locator("#govqa-upload-btn").click()
         expect(page.locator("#govqa-upload-msg")).to_contain_text("已导入 2", timeout=180_000)
 
@@ -250,8 +261,7 @@ def test_assess_tab_shows_the_ranking_and_a_scorecard(chromium, server):
 
     with app_page(chromium, server, height=1100) as page:
         page.get_by_role("tab", name="报告库").click()
-        page.locator("#govqa-upload input[type=file]").set_input_files([str(f) for f in [*HONGZE, SHANXI]])
-        expect(page.locator("#govqa-upload").get_by_text(HONGZE[1].stem)).to_be_visible(timeout=30_000)
+        choose_files(page, *HONGZE, SHANXI)
         page.locator("#govqa-upload-btn").click()
         expect(page.locator("#govqa-upload-msg")).to_contain_text("共 3 个文件", timeout=240_000)
 
@@ -357,11 +367,15 @@ def test_citation_page_overview_and_the_apps_own_texts_in_the_browser(chromium, 
             if p is not page:
                 p.goto(server)
             p.get_by_role("tab", name="报告库").click()
-            p.locator("#govqa-upload input[type=file]").set_input_files(str(FUSHUN))
-            expect(p.locator("#govqa-upload").get_by_text(FUSHUN.name)).to_be_visible()
-        for p in readers:  # clicked within milliseconds of each other
+            choose_files(p, FUSHUN)
+        running = ("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
+                   ".some(e => /\\d\\.\\ds/.test(e.innerText) && !e.innerText.includes('排队'))")  # its clock runs
+        for p in readers[:2]:  # the two the app runs at once; the third is clicked once both are importing
             p.evaluate("() => document.querySelector('#govqa-upload-btn').click()")
+        for p in readers[:2]:
+            p.wait_for_function(running, timeout=60_000, polling=20)
         waiting = readers[-1]
+        waiting.evaluate("() => document.querySelector('#govqa-upload-btn').click()")
         seen = _seen_status_texts(waiting, lambda: "共 1 个文件" in waiting.locator("#govqa-upload-msg").inner_text(),
                                   timeout_s=300)
         assert any(t.startswith("排队中：第 1 位") for t in seen), seen
