@@ -11,9 +11,11 @@ from collections.abc import Callable
 
 from bot.arithmetic import derived_answer
 from bot.cells import cell_answer
-from bot.extract import MIN_SUPPORT, extract_values, label_covers
+from bot.confidence import Basis, confidence, sure_enough, withheld_reason
+from bot.extract import MIN_SUPPORT, Candidate, extract_values, label_covers
 from bot.query import analyse, split_question, subject_of
 from bot.verify import verify
+from bot.whose import whose_conflict
 from govqa.cells import is_row_line
 from govqa.text import sentence_spans
 from govqa.types import Answer, Backend, Citation, Hit, Query, ReportMeta, Value, doc_label
@@ -126,6 +128,20 @@ def _from_tables(store: Store, query: Query, doc_ids: list[str] | None, hits: li
     return [v for v, _ in got], cits
 
 
+def identity_certainty(query: Query, meta: ReportMeta, named: list[str]) -> float:
+    """How sure the cited report is the one asked about: its year's and, when the question names a place
+    or body, its region's or issuer's confidence (ingest/identity.py). 1 when the question constrains neither."""
+    sure = [meta.confidence("year")] if query.years else []
+    if named:
+        sure.append(max(meta.confidence("region"), meta.confidence("issuer")))
+    return min(sure, default=1.0)
+
+
+def as_values(c: Candidate | None) -> list[Value]:
+    """A candidate's numbers as values with their sentence: what a refusal shows as 可能相关."""
+    return [Value(n.value, n.unit, n.text, n.approximate, c.citation) for n in c.numbers] if c else []
+
+
 CONFLICT_NOTE = "报告中两处说法不一致，请核对原文"
 # "收到和办理的依申请公开数": the table's 本年新收 row (97) is not what a report's "全年共收到和办理依申请公开
 # 102件" counts (新收 + 结转). When a sentence carries (nearly) all of the question's key phrase next to
@@ -154,6 +170,8 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     closest: list[Citation] = []
     closest_note = ""
     texts: dict[str, str] = {}
+    bases: list[Basis] = []  # one per numeric part answered (bot/confidence.py)
+    maybe: list[Value] = []  # with a refusal: the closest candidate, shown as 可能相关
     refused_why = ""
     used_llm = ""
     fallback = ""
@@ -182,7 +200,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 fallback = why
                 log.warning("LLM path not used for %r: %s; answering extractively", part, why)
             if got is not None and got.values and query.numeric:
-                _, cits, conflict, _ = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
+                _, cits, conflict, *_ = extract_values(query, hits, texts, min_support or MIN_SUPPORT)
                 if conflict:  # the report contradicts itself: whichever value the model chose, refuse
                     refused_why, closest, closest_note = conflict_reason(conflict), cits, CONFLICT_NOTE
                     break
@@ -192,6 +210,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                     closest = passages(hits)
                     break
                 used_llm = got.backend
+                bases += [Basis("llm")] if got.values else []
                 values += got.values
                 fact_parts += [] if got.values else [got.answer]
                 citations += [c for c in got.citations if c not in citations]
@@ -205,15 +224,29 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                     and [v.value for v in prose.values] != [v.value for v in from_cells[0]]):
                 from_cells = None  # a sentence that says just what was asked outranks a table row named otherwise
             vals, cits, conflict = (*from_cells, "") if from_cells else prose[:3]
+            meta = next((h.meta for h in hits if cits and h.chunk.doc_id == cits[0].doc), ReportMeta())
+            if vals and (whose := whose_conflict(subject, part, meta, texts.get(cits[0].doc, ""))):
+                refused_why, closest, maybe = whose, cits, vals
+                break
+            sure = identity_certainty(query, meta, names)
+            basis = (Basis("cell", identity=sure) if from_cells
+                     else Basis("prose", prose.support, prose.margin, prose.rank, sure))
             if conflict:
                 refused_why, closest, closest_note = conflict_reason(conflict), cits, CONFLICT_NOTE
                 break
             if not vals and backend == Backend.auto and store.settings.llm_propose:
                 vals, cits = _proposed(store, query, part, hits, texts)
+                basis = Basis("llm", identity=sure)
             if not vals:
                 closest = cits or passages(hits, 2)
                 refused_why = "报告中没有明确对应该问题的数字"
+                maybe = as_values(prose.best)
                 break
+            if not sure_enough(conf := confidence(basis)):
+                refused_why = withheld_reason(conf)
+                closest, maybe = cits, vals
+                break
+            bases.append(basis)
             values += vals
             citations += [c for c in cits if c not in citations]
         else:
@@ -225,11 +258,13 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
             fact_parts += parts
             citations += [c for c in cits if c not in citations]
     if refused_why:
-        ans = Answer.refusal(question, refused_why, closest=closest[:3], closest_note=closest_note)
+        ans = Answer.refusal(question, refused_why, closest=closest[:3], closest_note=closest_note, maybe=maybe[:3])
     else:
         text = "；".join([v.text for v in values] + fact_parts)
         ans = verify(Answer(question, text, False, values, citations, used_llm or "extractive"),
                      lambda d: texts.get(d) or (store.document(d).text if store.document(d) else None))
+        if bases and not ans.refused:
+            ans.confidence, ans.basis = min(confidence(b) for b in bases), bases
     ans.fallback = fallback
     ans.latency_ms = (time.perf_counter() - t0) * 1000
     return ans

@@ -331,20 +331,33 @@ class Extraction(NamedTuple):
     citations: list[Citation]  # the answer's, or the closest (both, for a conflict)
     conflict: str  # "1695件 与 1800件" when the report states two values for it (see ``rival``), else ""
     support: float  # the best candidate's support (0 when there is none)
+    margin: float = 0.0  # the best's support over the next candidate that gives another value (bot/confidence.py)
+    rank: int = 0  # the retrieval rank of the passage the best candidate stands in
+    best: Candidate | None = None  # the answer's candidate; with a refusal the closest one, shown as 可能相关
+
+
+def _margin(best: Candidate, cands: list[Candidate]) -> float:
+    """How far the best candidate stands above the first one that would answer differently; with no
+    such rival, its whole support."""
+    values = [n.value for n in best.numbers]
+    other = next((c for c in cands[1:] if [n.value for n in c.numbers] != values), None)
+    return best.support - (other.support if other else 0.0)
 
 
 def extract_values(query: Query, hits: list[Hit], doc_texts: dict[str, str],
                    min_support: float = MIN_SUPPORT) -> Extraction:
     """Values for a numeric question, or no values with the closest citations when support is too thin,
     or with both citations and the two values when the report states two values for it."""
-    cands = ask_candidates(query, hits, doc_texts) if query.asks else candidates(query, hits, doc_texts)
+    rejected: list[Candidate] = []
+    cands = ask_candidates(query, hits, doc_texts) if query.asks else candidates(query, hits, doc_texts, rejected)
     support = cands[0].support if cands else 0.0
     if not cands or support < min_support or len(cands[0].numbers) < query.n_values:
-        return Extraction([], [c.citation for c in cands[:3]], "", support)
+        near = [c for c in cands if len(c.numbers) >= query.n_values] or sorted(rejected, key=lambda c: -c.support)
+        return Extraction([], [c.citation for c in cands[:3]], "", support, best=near[0] if near else None)
     best = cands[0]
     other = rival(query, best, cands)
     if other is not None:
         said = " 与 ".join("、".join(n.text for n in c.numbers) for c in (best, other))
         return Extraction([], [best.citation, other.citation], said, support)
     values = [Value(n.value, n.unit, n.text, n.approximate, best.citation) for n in best.numbers]
-    return Extraction(values, [best.citation], "", support)
+    return Extraction(values, [best.citation], "", support, _margin(best, cands), best.rank, best)

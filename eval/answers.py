@@ -36,7 +36,8 @@ def score_item(item: dict[str, Any], ans: dict[str, Any]) -> dict[str, Any]:
     got = [(v["value"], v["unit"]) for v in ans["values"]]
     row: dict[str, Any] = {"id": item["id"], "type": item["type"], "refused": ans["refused"], "answer": ans["answer"],
                            "values": [v["text"] for v in ans["values"]],
-                           "quotes": [c["quote"] for c in ans["citations"]]}
+                           "quotes": [c["quote"] for c in ans["citations"]], "confidence": ans.get("confidence"),
+                           "basis": ans.get("confidence_basis") or []}
     if item["type"] == "numeric":
         found = [any(same_value(e["value"], e["unit"], v, u) for v, u in got) for e in expected]
         extra = [v for v, u in got if not any(same_value(e["value"], e["unit"], v, u) for e in expected)]

@@ -54,6 +54,10 @@ ZONE_SHORT = [("高新技术产业开发区", "高新区"), ("高新技术开发
 DEPT_SELF = re.compile(r"[我本](局|委|办|厅|署|中心|站|院)")  # "我局…": a department speaks
 AREA_SELF = re.compile(r"(?:我|全)(市|县|区|旗|盟|州|镇|乡)")  # "我区…", "全市…": an area's government speaks
 # A question or sentence about a whole area (全市, 各级…), not one body or part of it.
+# A body's channel named as its owner in a question (泽州县人民政府门户网站): the body is what precedes it.
+CHANNEL_TAIL = re.compile(r"(?:官方网站|门户网站|政府网站|网站|官网|政务微博|微博|微信公众号|公众号|政务新媒体)$")
+# A department's long ending and the short one its abbreviations end in (发展和改革委员会 -> 发改委).
+SHORT_END = [("委员会", "委"), ("办公室", "办")]
 WHOLE_AREA = re.compile(r"全省|全市|全区|全县|全州|全盟|全旗|全镇|全乡|全街道|各级|全[省市县区]各")
 
 # -- windows: how far into (or from the end of) a text each kind of evidence is looked for ------------
@@ -113,6 +117,7 @@ def parse_body(name: str) -> Parsed:
             continue
         m = re.match(rf"([{CJK}]{{1,8}}?{TOWN})(?={GOV}|党|$|[{CJK}])", rest)
         if (m and not re.match(r"(?:办事处|街道)", rest) and len(m.group(1)) >= 3 and not re.match(r"[省市县区]", rest)
+                and not re.search(r"[和及与]", m.group(1))  # 住房和城乡建设局: 城乡 is no township
                 and (not places or places[-1][1] != Level.township)):
             places.append((re.sub(r"街道办事处$|办事处$", "街道", m.group(1)), Level.township))
             pos += len(m.group(1))

@@ -365,6 +365,11 @@ class Suspect:
         return {"kind": self.kind, "line": self.line, **self.citation.to_dict()}
 
 
+def _value_dict(v: Value) -> dict[str, Any]:
+    return {"value": int(v.value) if float(v.value).is_integer() else v.value, "unit": v.unit, "text": v.text,
+            "approximate": v.approximate, "citation": v.citation.to_dict()}
+
+
 @dataclass
 class Answer:
     question: str
@@ -380,6 +385,9 @@ class Answer:
     fallback: str = ""  # why the LLM path did not answer in auto mode (it is logged too)
     suspicious: list[Suspect] = field(default_factory=list)  # 可疑文字 in the reports the answer used
     derived: Derived | None = None  # 增加了多少 / 同比 / 占比 / 几倍: computed from ``values`` (two cited operands)
+    confidence: float | None = None  # how sure the numbers answer the question, 0–1 (bot/confidence.py)
+    basis: list[Any] = field(default_factory=list)  # what ``confidence`` was computed from (bot.confidence.Basis)
+    maybe: list[Value] = field(default_factory=list)  # with a refusal: the closest candidate, 可能相关, never the answer
 
     @classmethod
     def refusal(cls, question: str, reason: str = "", **kw: Any) -> Answer:
@@ -392,11 +400,7 @@ class Answer:
             "answer": self.answer,
             "refused": self.refused,
             "reason": self.reason or None,
-            "values": [
-                {"value": int(v.value) if float(v.value).is_integer() else v.value, "unit": v.unit, "text": v.text,
-                 "approximate": v.approximate, "citation": v.citation.to_dict()}
-                for v in self.values
-            ],
+            "values": [_value_dict(v) for v in self.values],
             "citations": [c.to_dict() for c in self.citations],
             "backend": self.backend,
             "fallback": self.fallback or None,
@@ -405,4 +409,7 @@ class Answer:
             "closest_note": self.closest_note or None,
             "suspicious": [x.to_dict() for x in self.suspicious],
             "derived": self.derived.to_dict() if self.derived else None,
+            "confidence": self.confidence,
+            "confidence_basis": [b.to_dict() for b in self.basis],
+            "maybe": [_value_dict(v) for v in self.maybe],
         }
