@@ -10,7 +10,7 @@ another report's. The features below measure how much room there is for that. Ea
                 differently (a near tie means the question does not single the number out)
 - ``rank``      the retrieval rank of the passage it stands in (deeper passages fit the question less)
 - ``identity``  how sure the cited report's region and year are (ingest/identity.py's evidence)
-- ``path``      a national-template cell (bot/cells.py: a closed vocabulary) or a prose sentence
+- ``source``    a national-template cell (bot/cells.py: a closed vocabulary) or a prose sentence
 
 The weights and the threshold are named parameters here and nowhere else. The threshold was chosen by
 measurement on the development sets (demo, data/real, held-out h1–h3) with ``python -m bench.calibrate``
@@ -47,7 +47,7 @@ CALIBRATION = Calibration()
 class Basis:
     """What an answer's confidence was computed from (shown in ``--json`` as ``confidence_basis``)."""
 
-    path: str  # "cell", "prose" or "llm"
+    source: str  # "cell", "prose" or "llm"
     support: float = 1.0
     margin: float = 1.0
     rank: int = 0
@@ -58,13 +58,13 @@ class Basis:
 
 
 def confidence(b: Basis, cal: Calibration | None = None) -> float:
-    """0–1. A cell or a model's verified number starts from its path's constant; a prose number is the
+    """0–1. A cell or a model's verified number starts from its source's constant; a prose number is the
     weighted sum of its support above the floor, its margin and how high its passage ranked. Either is
     scaled down when the report's identity is less sure than ``identity_floor``."""
     cal = cal or CALIBRATION
-    if b.path == "cell":
+    if b.source == "cell":
         base = cal.cell
-    elif b.path == "llm":
+    elif b.source == "llm":
         base = cal.llm
     else:
         above = max(0.0, b.support - cal.support_floor) / (1.0 - cal.support_floor)
