@@ -1,8 +1,11 @@
-"""Sweep the confidence threshold (bot/confidence.py) over the answer sets: exact and wrong per set.
+"""The confidence threshold (bot/confidence.py) from one eval run: exact and wrong per set at each
+threshold, and the risk–coverage curve of the development and the unseen sets.
 
     .venv/bin/python -m bench.calibrate [--thresholds 0,0.2,0.3] [--work DIR]
 
-Each set is ingested once into DIR/<set> (kept between runs); the numbers go to docs/benchmarks.md.
+Every set is asked once with the threshold at 0; an answer is withheld at threshold t exactly when its
+``confidence`` is under t, so each threshold's numbers follow from the same run. Each set is ingested
+once into DIR/<set> (kept between runs); the numbers go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import bot.confidence as bc
 from eval.answers import run_answer_eval
@@ -20,6 +24,9 @@ from govqa.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {"demo": ("data/demo", "eval/gold"), "real": ("data/real", "eval/real"),
         **{h: (f"data/heldout/{h}", f"eval/heldout/{h}/gold.jsonl") for h in ["h1", "h2", "h3", "h4", "h5", "h6"]}}
+DEV = ("demo", "real", "h1", "h2", "h3")  # the sets the rules and the threshold were chosen on
+UNSEEN = ("h4", "h5", "h6")  # collected after, measured before any rule was changed for them
+SCORED = ("numeric", "unanswerable")  # the item types an answer can be wrong on
 
 
 def library(work: Path, name: str) -> Library:
@@ -32,20 +39,39 @@ def library(work: Path, name: str) -> Library:
     return lib
 
 
+def at_threshold(items: list[dict[str, Any]], t: float) -> dict[str, Any]:
+    """An eval's items as they would score with answers under ``t`` withheld: exact (numeric), wrong and
+    answered (numeric and unanswerable)."""
+    shown = [i for i in items if i["type"] in SCORED and not i["refused"] and (i["confidence"] or 0.0) >= t]
+    numeric = [i for i in items if i["type"] == "numeric"]
+    exact = sum(i["exact"] for i in shown if i["type"] == "numeric")
+    return {"exact": exact / len(numeric) if numeric else 0.0, "wrong": sum(i["wrong"] for i in shown),
+            "answered": len(shown), "scored": sum(i["type"] in SCORED for i in items)}
+
+
+def curve_row(t: float, runs: dict[str, list[dict[str, Any]]], names: tuple[str, ...]) -> str:
+    """Coverage (answered / scored items) and risk (wrong / answered) of several sets together."""
+    rows = [at_threshold(runs[n], t) for n in names]
+    answered, wrong, scored = (sum(r[k] for r in rows) for k in ("answered", "wrong", "scored"))
+    risk = wrong / answered if answered else 0.0
+    return f"{answered / scored:.3f} · {risk:.3f} ({wrong}/{answered})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--thresholds", default="0,0.2,0.25,0.3,0.35")
+    ap.add_argument("--thresholds", default="0,0.2,0.3,0.4,0.5,0.6,0.7,0.8")
     ap.add_argument("--work", type=Path, default=Path("/tmp/govqa-calibrate"))
     args = ap.parse_args()
-    for t in [float(x) for x in args.thresholds.split(",")]:
-        bc.CALIBRATION = dataclasses.replace(bc.CALIBRATION, threshold=t)
-        row = []
-        for name, (_, gold) in SETS.items():
-            r = run_answer_eval(library(args.work, name), load_gold(ROOT / gold), backend="extractive")
-            wrong = sum(i["wrong"] for i in r["items"])
-            answered = sum(not i["refused"] for i in r["items"] if i["type"] in ("numeric", "unanswerable"))
-            row.append(f"{name} {r['numeric_exact']:.3f} {wrong}/{answered}")
-        print(f"{t:.2f} | " + " | ".join(row), flush=True)
+    bc.CALIBRATION = dataclasses.replace(bc.CALIBRATION, threshold=0.0)
+    runs = {}
+    for name, (_, gold) in SETS.items():
+        runs[name] = run_answer_eval(library(args.work, name), load_gold(ROOT / gold), backend="extractive")["items"]
+    thresholds = [float(x) for x in args.thresholds.split(",")]
+    print("threshold | " + " | ".join(SETS) + " | dev coverage · risk | unseen coverage · risk")
+    for t in thresholds:
+        cells = [f"{r['exact']:.3f} · {r['wrong']}/{r['answered']}" for r in (at_threshold(runs[n], t) for n in SETS)]
+        print(f"{t:.2f} | " + " | ".join(cells) + f" | {curve_row(t, runs, DEV)} | {curve_row(t, runs, UNSEEN)}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -529,6 +529,10 @@ def ask(
             typer.echo(f"  （{out['closest_note']}）")
         for c in out["closest"]:
             typer.echo(f"  最接近的段落：{c['source']} {c.get('where') or ''} [{c['start']}:{c['end']}] {c['quote'][:120]}")
+        for v in out.get("maybe") or []:  # the closest candidate number: shown, never as the answer
+            c = v["citation"]
+            typer.echo(f"  可能相关（不是答案，未能确认它回答了本问题）：{v['text']}  —— {c['source']} {c.get('where') or ''} "
+                       f"{c['quote'][:120]}")
         return
     _print_answer(out)
 

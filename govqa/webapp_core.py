@@ -251,6 +251,13 @@ def _render_refusal(out: dict[str, Any]) -> str:
         for c in out["closest"]:
             quote = c["quote"] if len(c["quote"]) <= 160 else c["quote"][:160] + "…"
             parts.append(f"<blockquote>{_esc(quote)}<br><small>{_source_line(c)}</small>{_context(c, [])}</blockquote>")
+    if out.get("maybe"):  # the closest candidate number: shown, never as the answer
+        parts.append("<div class=\"govqa-maybe\"><b>可能相关</b>（不是答案：未能确认这个数字回答了本问题，请对照原文）：<ul>")
+        for v in out["maybe"]:
+            c = v["citation"]
+            parts.append(f"<li>{_esc(v['text'])} —— {_mark(c['quote'][:160], [v['text']])}<br>"
+                         f"<small>{_source_line(c)}</small></li>")
+        parts.append("</ul></div>")
     return "\n".join(parts)
 
 

@@ -55,6 +55,19 @@ def test_no_number_from_another_place_or_for_a_narrower_question(demo):
     assert [(v.value, v.unit) for v in c.values] == [(213, "件")]
 
 
+def test_a_number_that_may_not_answer_is_shown_as_maybe_never_as_the_answer(demo):
+    # 高平市 2016 gives no total of 主动公开; its closest number is the townships' WeChat posts ("各乡镇在微信平台
+    # 公开政府信息2000余条"): refused, and that number shown beside the refusal as 可能相关, in the chat too.
+    from govqa.webapp_core import render_answer
+
+    a = ask(demo, "高平市2016年主动公开政府信息多少条？")
+    assert a.refused and a.values == []
+    assert [v.text for v in a.maybe] == ["2000余条"] and "各乡镇在微信平台公开政府信息2000余条" in a.maybe[0].citation.quote
+    html = render_answer({**a.to_dict(), "labelled": ""})
+    assert "报告中未找到" in html and "<b>可能相关</b>（不是答案" in html and "<mark>2000余条</mark>" in html
+    assert "答：" not in html
+
+
 def test_fact_question_answer_is_a_span_of_the_source(demo):
     a = ask(demo, "《山西省2018年政务公开工作要点》由哪个单位印发，印发日期是哪天？")
     assert "山西省人民政府办公厅" in a.answer and "2018年7月24日" in a.answer

@@ -360,31 +360,6 @@ def test_citation_page_overview_and_the_apps_own_texts_in_the_browser(chromium, 
         expect(page.locator("#govqa-ov-detail")).to_contain_text("第3页")
         page.screenshot(path=str(ARTIFACTS / "9-overview.png"), full_page=True)
 
-        # Three readers upload the same new report at once (embedding it takes seconds); the app runs two of an
-        # event at a time, so the third waits in Gradio's queue and is told its place: in Chinese.
-        readers = [page, page.context.new_page(), page.context.new_page()]
-        for p in readers:
-            if p is not page:
-                p.goto(server)
-            p.get_by_role("tab", name="报告库").click()
-            choose_files(p, FUSHUN)
-        running = ("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
-                   ".some(e => /\\d\\.\\ds/.test(e.innerText) && !e.innerText.includes('排队'))")  # its clock runs
-        for p in readers[:2]:  # the two the app runs at once; the third is clicked once both are importing
-            p.evaluate("() => document.querySelector('#govqa-upload-btn').click()")
-        for p in readers[:2]:
-            p.wait_for_function(running, timeout=60_000, polling=20)
-        waiting = readers[-1]
-        waiting.evaluate("() => document.querySelector('#govqa-upload-btn').click()")
-        seen = _seen_status_texts(waiting, lambda: "共 1 个文件" in waiting.locator("#govqa-upload-msg").inner_text(),
-                                  timeout_s=300)
-        assert any(t.startswith("排队中：第 1 位") for t in seen), seen
-        assert not any(t.startswith(("processing", "queue:")) for t in seen), seen
-        for p in readers:
-            expect(p.locator("#govqa-upload-msg")).to_contain_text("共 1 个文件", timeout=300_000)
-        for p in readers[1:]:
-            p.close()
-
         # 核查: the status filter, and findings grouped by report named by issuer and year.
         page.get_by_role("tab", name="核查").click()
         page.locator("#govqa-audit-btn").click()
@@ -411,3 +386,34 @@ def test_citation_page_overview_and_the_apps_own_texts_in_the_browser(chromium, 
         options = page.get_by_role("option")
         expect(options).to_have_count(2)
         assert all("洪泽" in t for t in options.all_inner_texts())
+
+
+def test_a_third_upload_waits_in_the_queue_and_is_told_so_in_chinese(chromium, tmp_path):
+    """Three readers upload the Fushun 2017 report at once. The app runs two of an event at a time, so the third
+    waits in Gradio's queue and is told its place in Chinese. Its own app and an empty embedding cache, so each
+    import really embeds (seconds) instead of reading the session's cache (a fraction of a second)."""
+    from playwright.sync_api import expect
+
+    with running_app(tmp_path / "data", tmp_path / "cache", tmp_path / "app.log") as (server, _port):
+        with app_page(chromium, server, height=900) as page:
+            readers = [page, page.context.new_page(), page.context.new_page()]
+            for p in readers:
+                if p is not page:
+                    p.goto(server)
+                p.get_by_role("tab", name="报告库").click()
+                choose_files(p, FUSHUN)
+            running = ("() => [...document.querySelectorAll('[data-testid=status-tracker]')]"
+                       ".some(e => /\\d\\.\\ds/.test(e.innerText) && !e.innerText.includes('排队'))")  # its clock runs
+            for p in readers[:2]:  # the two the app runs at once; the third is clicked once both are importing
+                p.evaluate("() => document.querySelector('#govqa-upload-btn').click()")
+            for p in readers[:2]:
+                p.wait_for_function(running, timeout=60_000, polling=20)
+            waiting = readers[-1]
+            waiting.evaluate("() => document.querySelector('#govqa-upload-btn').click()")
+            seen = _seen_status_texts(waiting, lambda: "共 1 个文件" in waiting.locator("#govqa-upload-msg").inner_text(),
+                                      timeout_s=300)
+            assert any(t.startswith("排队中：第 1 位") for t in seen), seen
+            assert not any(t.startswith(("processing", "queue:")) for t in seen), seen
+            for p in readers:
+                expect(p.locator("#govqa-upload-msg")).to_contain_text("共 1 个文件", timeout=300_000)
+
