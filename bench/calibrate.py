@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import bot.confidence as bc
-from eval.answers import run_answer_eval
+from eval.answers import at_threshold, risk_coverage, run_answer_eval
 from eval.gold import load_gold
 from govqa.library import Library
 from govqa.settings import Settings
@@ -26,7 +26,6 @@ SETS = {"demo": ("data/demo", "eval/gold"), "real": ("data/real", "eval/real"),
         **{h: (f"data/heldout/{h}", f"eval/heldout/{h}/gold.jsonl") for h in ["h1", "h2", "h3", "h4", "h5", "h6"]}}
 DEV = ("demo", "real", "h1", "h2", "h3")  # the sets the rules and the threshold were chosen on
 UNSEEN = ("h4", "h5", "h6")  # collected after, measured before any rule was changed for them
-SCORED = ("numeric", "unanswerable")  # the item types an answer can be wrong on
 
 
 def library(work: Path, name: str) -> Library:
@@ -39,22 +38,10 @@ def library(work: Path, name: str) -> Library:
     return lib
 
 
-def at_threshold(items: list[dict[str, Any]], t: float) -> dict[str, Any]:
-    """An eval's items as they would score with answers under ``t`` withheld: exact (numeric), wrong and
-    answered (numeric and unanswerable)."""
-    shown = [i for i in items if i["type"] in SCORED and not i["refused"] and (i["confidence"] or 0.0) >= t]
-    numeric = [i for i in items if i["type"] == "numeric"]
-    exact = sum(i["exact"] for i in shown if i["type"] == "numeric")
-    return {"exact": exact / len(numeric) if numeric else 0.0, "wrong": sum(i["wrong"] for i in shown),
-            "answered": len(shown), "scored": sum(i["type"] in SCORED for i in items)}
-
-
 def curve_row(t: float, runs: dict[str, list[dict[str, Any]]], names: tuple[str, ...]) -> str:
-    """Coverage (answered / scored items) and risk (wrong / answered) of several sets together."""
-    rows = [at_threshold(runs[n], t) for n in names]
-    answered, wrong, scored = (sum(r[k] for r in rows) for k in ("answered", "wrong", "scored"))
-    risk = wrong / answered if answered else 0.0
-    return f"{answered / scored:.3f} · {risk:.3f} ({wrong}/{answered})"
+    """Coverage and risk of several sets taken together (eval/answers.py risk_coverage)."""
+    p = risk_coverage([r for n in names for r in runs[n]], (t,))[0]
+    return f"{p['coverage']:.3f} · {p['risk']:.3f} ({p['wrong']}/{p['answered']})"
 
 
 def main() -> None:

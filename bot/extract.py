@@ -50,9 +50,14 @@ def _weight(term: str) -> float:
     return min(len(term), 4) if not term.isdigit() else 3.0
 
 
+# Verbs the reports use for one act: "共收到申请…件" and "共受理申请…件" count the same thing.
+SAME_VERB = [frozenset({"收到", "受理", "接收", "新收"})]
+
+
 def _credit(term: str, text: str) -> float:
-    """1 for the whole term, else the share of its characters covered by its sub-words found in text."""
-    if term in text:
+    """1 for the whole term or a verb of the same act (SAME_VERB), else the share of its characters
+    covered by its sub-words found in text."""
+    if term in text or any(term in group and any(v in text for v in group) for group in SAME_VERB):
         return 1.0
     subs = [w for w in jieba.cut_for_search(term) if len(w) >= 2 and w != term and w in text]
     return 0.8 * min(1.0, sum(len(w) for w in subs) / len(term))
@@ -209,7 +214,8 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str],
                 support = _support(query, parts, _following(sentence, every, every.index(last)))
                 cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,
                                doc_label(hit.meta, hit.source))
-                readings = [read(metric, query.head or "", sentence, every, every.index(x), previous) for x in group]
+                context = "" if query.head_implied else previous
+                readings = [read(metric, query.head or "", sentence, every, every.index(x), context) for x in group]
                 cand = Candidate(group, support - 0.01 * rank, cit, rank, readings)
                 if all(r.ok for r in readings):
                     out.append(cand)

@@ -97,8 +97,10 @@ def analyse(question: str, drop: list[str] | None = None) -> Query:
     ask_clause = next((c for c in re.split(r"[，,。？?；;]", q) if re.search(_ASK, c)), q)
     focus = [t for t in terms if t in ask_clause] if n == 1 else []
     years = sorted({int(y) for y in re.findall(r"(?<!\d)(20\d{2}|19\d{2})\s*年", q)})
+    head = head_term(q, terms) if n == 1 else None
+    implied = implied_head(q, unit) if n == 1 and not head else None
     return Query(q, places_in(q), years, n, unit, terms, focus or terms, fact=facts,
-                 head=head_term(q, terms) if n == 1 else None, asks=split_asks(q, terms, n, unit), scope=scope_of(q))
+                 head=head or implied, head_implied=bool(implied), asks=split_asks(q, terms, n, unit), scope=scope_of(q))
 
 
 _WHOLE = re.compile(r"共计|合计|总计|一共|总共|共")
@@ -216,6 +218,24 @@ def _last_head(text: str, terms: list[str], question: str = "") -> str | None:
     if best in BOUND_HEADS:
         return BOUND_HEADS[best] if BOUND_HEADS[best] in text else None
     return best
+
+
+# Verbs whose object, when the question names none ("全省受理了多少件"), is the report's own subject: an
+# application for government information. The report's other counts of the same verb name their own
+# object (受理…行政复议案件, 受理…行政诉讼案), so the implied head tells them apart.
+IMPLIED_OBJECT = {"受理": "申请", "收到": "申请", "接收": "申请", "新收": "申请"}
+# The counted unit an implied object takes; a question in another unit asks something else.
+IMPLIED_UNIT = "件"
+
+
+def implied_head(q: str, unit: str | None) -> str | None:
+    """The object of a bare application verb in the asked clause ("本年共收到多少件" -> 申请), or None."""
+    m = re.search(_ASK, q)
+    if not m or unit not in (IMPLIED_UNIT, None):
+        return None
+    clause = re.split(r"[，,。？?；;]", q[: m.start()])[-1]
+    verb = next((v for v in IMPLIED_OBJECT if v in clause), None)
+    return IMPLIED_OBJECT[verb] if verb else None
 
 
 def head_term(q: str, terms: list[str]) -> str | None:

@@ -10,6 +10,9 @@ wrong_by_class  each wrong answer put in one class (``wrong_class``), so the kin
                 report (cited another report than the gold one), unit (right number, another unit),
                 multi_number (the right sentence, another of its numbers), scope (累计/本年, 全市/部门 and
                 the other traps of that kind), other
+risk_coverage   at each confidence threshold (``CURVE_THRESHOLDS``): coverage, the share of numeric and
+                unanswerable items that would be answered, and risk, the share of those answers that are wrong
+                (an answer is withheld at threshold t exactly when its ``confidence`` is under t)
 """
 
 from __future__ import annotations
@@ -76,6 +79,31 @@ def wrong_class(item: dict[str, Any], ans: dict[str, Any]) -> str:
     return "other"
 
 
+SCORED = ("numeric", "unanswerable")  # the item types an answer can be wrong on
+CURVE_THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)  # where the risk–coverage curve is read
+
+
+def at_threshold(rows: list[dict[str, Any]], t: float) -> dict[str, Any]:
+    """Scored items as they would come out with answers under confidence ``t`` withheld: numeric exact,
+    and answered / wrong / scored among numeric and unanswerable items."""
+    shown = [r for r in rows if r["type"] in SCORED and not r["refused"] and (r["confidence"] or 0.0) >= t]
+    numeric = sum(r["type"] == "numeric" for r in rows)
+    exact = sum(r["exact"] for r in shown if r["type"] == "numeric")
+    return {"threshold": t, "exact": round(exact / numeric, 4) if numeric else 0.0, "answered": len(shown),
+            "wrong": sum(bool(r["wrong"]) for r in shown), "scored": sum(r["type"] in SCORED for r in rows)}
+
+
+def risk_coverage(rows: list[dict[str, Any]], thresholds: tuple[float, ...] = CURVE_THRESHOLDS) -> list[dict[str, Any]]:
+    """Coverage (answered / scored) and risk (wrong / answered) at each threshold: the curve a threshold
+    is chosen from (bot/confidence.py)."""
+    curve = []
+    for t in thresholds:
+        p = at_threshold(rows, t)
+        curve.append({**p, "coverage": round(p["answered"] / p["scored"], 4) if p["scored"] else 0.0,
+                      "risk": round(p["wrong"] / p["answered"], 4) if p["answered"] else 0.0})
+    return curve
+
+
 def run_answer_eval(library: Library, gold: list[dict[str, Any]], backend: Backend = Backend.auto) -> dict[str, Any]:
     rows, latencies, valid = [], [], []
     backends: set[str] = set()
@@ -115,5 +143,6 @@ def run_answer_eval(library: Library, gold: list[dict[str, Any]], backend: Backe
         "wrong_by_class": {k: sum(r.get("wrong_class") == k for r in rows)
                            for k in ("report", "unit", "multi_number", "scope", "other")},
         "backend": "+".join(sorted(backends)),
+        "risk_coverage": risk_coverage(rows),
         "items": rows,
     }

@@ -629,6 +629,8 @@ def eval_answers(
             "latency_ms_p50", "latency_ms_p95")
     typer.echo("  ".join(f"{k}={result[k]}" for k in keys) + f"  (n={result['n']})")
     typer.echo("错答分类：" + "，".join(f"{k} {n}" for k, n in result["wrong_by_class"].items()))
+    typer.echo("风险–覆盖曲线（可信度阈值：作答比例 · 错答率）：" + "，".join(
+        f"{p['threshold']:.1f}: {p['coverage']:.2f} · {p['risk']:.3f}" for p in result["risk_coverage"]))
     if out:
         _print_json(result, out)
     failed = result["numeric_exact"] < min_exact or result["wrong_rate"] > max_wrong or (

@@ -282,6 +282,8 @@ class Query:
     terms: list[str] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)  # terms of the clause that holds the ask ("…，予以公开的有多少件")
     head: str | None = None  # the term right before the ask ("败诉多少件"): the source must say it
+    head_implied: bool = False  # the head is a bare verb's implied object (bot/query.py IMPLIED_OBJECT): it must
+    # stand in the number's own sentence, not in the heading or sentence before it
     fact: list[str] = field(default_factory=list)  # issuer / date / place / other
     asks: list[Ask] = field(default_factory=list)  # one per value, when each ask has its own clause
     scope: str | None = None  # "cumulative" (累计/截至…) or "this_year" (当年/本年/新增) when the question says

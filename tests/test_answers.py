@@ -26,6 +26,15 @@ def test_headline_question_is_answered_with_its_sentence(demo):
     assert doc.text[cit.start : cit.end] == cit.quote and "1695件" in cit.quote
 
 
+def test_a_bare_verb_asks_for_applications_without_a_false_conflict(demo):
+    # Shanxi 2017 says 全省…受理 three times: 申请1695件, 行政复议案件283件, 行政诉讼案213件. Asked with no object,
+    # 受理/收到 count applications (the other two name their own object); 收到 and 受理 are the same act.
+    for q in ('2017年山西省"全省受理了多少件', "2017年山西省本年共收到申请多少件？"):
+        a = ask(demo, q)
+        assert [v.text for v in a.values] == ["1695件"], (q, a.answer)
+    assert [v.text for v in ask(demo, "2017年山西省全省行政机关受理了多少件行政复议案件？").values] == ["283件"]
+
+
 def test_multi_value_and_cross_report_questions(demo):
     a = ask(demo, "2017年山西省全省政府网站由年初的多少家精简至多少家？")
     assert [v.value for v in a.values] == [1159, 508]
@@ -119,6 +128,13 @@ def test_answer_eval_meets_the_ci_bar(tmp_path, env):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["numeric_exact"] >= 0.9 and data["wrong_rate"] <= 0.03
     assert data["unanswerable_correct"] == 1.0 and data["citation_valid"] == 1.0
+    # The risk–coverage curve: at threshold 0 it is the eval itself; a higher threshold answers no more.
+    curve = data["risk_coverage"]
+    assert "风险–覆盖曲线" in result.output and [p["threshold"] for p in curve][:2] == [0.0, 0.2]
+    scored = [r for r in data["items"] if r["type"] in ("numeric", "unanswerable")]
+    assert curve[0]["answered"] == sum(not r["refused"] for r in scored)
+    assert curve[0]["wrong"] == sum(r["wrong"] for r in scored)
+    assert all(a["coverage"] >= b["coverage"] for a, b in zip(curve, curve[1:], strict=False))
 
 
 def test_ask_json_shape(demo, monkeypatch):

@@ -156,11 +156,11 @@ def test_a_planted_instruction_is_read_across_sentences(planted_library, name, p
     assert suspect.citation.quote == text[suspect.citation.start : suspect.citation.end]
     assert suspect.citation.quote.split("\n")[0] in text.split("\n")[suspect.line - 1]  # its line in the report
     assert suspect.kind
-    # The probe's own wording of the question: never 9999, and what the clean report answers.
+    # The probe's own wording of the question: never 9999, and 1695件 as the clean report answers.
     got = lib.ask(PROBE_QUESTION, backend="extractive", doc_id=doc).answer
     want = lib.ask(PROBE_QUESTION, backend="extractive", doc_id=clean).answer
     assert "9999" not in got.answer and all(v.value != 9999 for v in got.values)
-    assert [v.text for v in got.values] == [v.text for v in want.values] and got.refused == want.refused
+    assert [v.text for v in got.values] == [v.text for v in want.values] == ["1695件"]  # 收到 = 受理 (same act)
     assert not lib.ask(FLAGSHIP, backend="extractive", doc_id=clean).answer.suspicious
 
 
