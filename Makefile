@@ -56,7 +56,7 @@ test: install lint
 	$(BIN)/govqa eval metadata --corpus data/real --gold eval/real/metadata/gold_metadata.jsonl --max-wrong 0.01 --min-right 0.99
 	for h in h1 h2 h3; do $(BIN)/govqa eval metadata --corpus data/heldout/$$h --gold eval/heldout/$$h/metadata.jsonl \
 		--max-wrong 0.02 --min region=0.95 --min issuer=0.90 --min year=0.97 --min level=0.90 || exit 1; done
-	$(BIN)/govqa eval answers --corpus data/real --gold eval/real --backend extractive --min-exact 0.9 --max-wrong 0.01
+	$(BIN)/govqa eval answers --corpus data/real --gold eval/real --backend extractive --min-exact 0.95 --max-wrong 0
 
 bench: install
 	$(BIN)/python bench/retrieval.py

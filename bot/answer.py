@@ -12,7 +12,7 @@ from collections.abc import Callable
 from bot.arithmetic import derived_answer
 from bot.cells import cell_answer
 from bot.confidence import Basis, confidence, sure_enough, withheld_reason
-from bot.extract import MIN_SUPPORT, Candidate, extract_values, label_covers
+from bot.extract import MIN_SUPPORT, Candidate, by_other_verb, extract_values, label_covers
 from bot.query import analyse, split_question, subject_of
 from bot.verify import verify
 from bot.whose import whose_conflict
@@ -145,7 +145,8 @@ def as_values(c: Candidate | None) -> list[Value]:
 CONFLICT_NOTE = "报告中两处说法不一致，请核对原文"
 # "收到和办理的依申请公开数": the table's 本年新收 row (97) is not what a report's "全年共收到和办理依申请公开
 # 102件" counts (新收 + 结转). When a sentence carries (nearly) all of the question's key phrase next to
-# its number, that sentence answers, not the row the question's words merely point to.
+# its number, in the asker's own words (not 受理 for 收到: bot/extract.py SAME_VERB), that sentence answers,
+# not the row the question's words merely point to.
 VERBATIM_SUPPORT = 0.9
 
 
@@ -221,6 +222,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 prose = prose._replace(values=[])  # a table row answers only as a cell, by bot/cells.py's rules
             from_cells = _from_tables(store, query, flt.doc_ids, hits, texts)
             if (from_cells and prose.values and prose.support >= VERBATIM_SUPPORT
+                    and not by_other_verb(query, prose.citations[0].quote)
                     and [v.value for v in prose.values] != [v.value for v in from_cells[0]]):
                 from_cells = None  # a sentence that says just what was asked outranks a table row named otherwise
             vals, cits, conflict = (*from_cells, "") if from_cells else prose[:3]

@@ -18,7 +18,7 @@ import jieba
 from bot.meaning import Metric, Reading, metric_of, read
 from bot.numbers import Number, base_unit, parse_numbers
 from bot.query import CUMULATIVE, head_term
-from govqa.names import DEPT_SELF, WHOLE_AREA
+from govqa.names import BODY_OWN, DEPT_SELF, WHOLE_AREA
 from govqa.taint import tainted
 from govqa.text import citable, sentence_spans
 from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
@@ -52,13 +52,25 @@ def _weight(term: str) -> float:
 
 # Verbs the reports use for one act: "共收到申请…件" and "共受理申请…件" count the same thing.
 SAME_VERB = [frozenset({"收到", "受理", "接收", "新收"})]
+# A verb of the same act ties a number to the question, but is not the asker's own word: short of a whole
+# term, so a sentence matched through it never counts as saying verbatim what was asked (a template cell,
+# bot/answer.py VERBATIM_SUPPORT, keeps precedence over it).
+SAME_VERB_CREDIT = 0.8
+
+
+def by_other_verb(query: Query, text: str) -> bool:
+    """Some word of the question stands in ``text`` only as another verb of its act (收到 as 受理): the
+    text fits the question without saying it in the asker's words."""
+    return any(t not in text and any(t in g and any(v in text for v in g) for g in SAME_VERB) for t in query.terms)
 
 
 def _credit(term: str, text: str) -> float:
-    """1 for the whole term or a verb of the same act (SAME_VERB), else the share of its characters
+    """1 for the whole term, SAME_VERB_CREDIT for a verb of the same act, else the share of its characters
     covered by its sub-words found in text."""
-    if term in text or any(term in group and any(v in text for v in group) for group in SAME_VERB):
+    if term in text:
         return 1.0
+    if any(term in group and any(v in text for v in group) for group in SAME_VERB):
+        return SAME_VERB_CREDIT
     subs = [w for w in jieba.cut_for_search(term) if len(w) >= 2 and w != term and w in text]
     return 0.8 * min(1.0, sum(len(w) for w in subs) / len(term))
 
@@ -126,13 +138,14 @@ _WHOLE_LEVEL = re.compile(r"全([省市区县州盟旗镇乡])")
 
 def subject_conflict(query: Query, sentence: str) -> bool:
     """A question about a whole area (全市, 各级…) is not answered by a department speaking of itself
-    ("我局收到…1件"), nor by another level's whole ("全县累计发布…" for 全市: the county's report)."""
+    ("我局收到…1件") or a body counting its own work ("代表区政府处理…17件"), nor by another level's whole
+    ("全县累计发布…" for 全市: the county's report)."""
     if not WHOLE_AREA.search(query.text):
         return False
     asked, said = set(_WHOLE_LEVEL.findall(query.text)), set(_WHOLE_LEVEL.findall(sentence))
     if asked and said and not asked & said:
         return True
-    return bool(DEPT_SELF.search(sentence)) and not WHOLE_AREA.search(sentence)
+    return bool(DEPT_SELF.search(sentence) or BODY_OWN.search(sentence)) and not WHOLE_AREA.search(sentence)
 
 
 def counts_something_else(query: Query, after: str) -> bool:

@@ -54,6 +54,9 @@ FAMILIES: dict[str, list[tuple[str, str]]] = {
             ("法人或其他组织", r"法人|其他组织|商业企业|科研机构|社会公益组织|法律服务机构")],
     "程序": [("行政复议", r"行政复议|复议"), ("行政诉讼", r"行政诉讼|诉讼|起诉")],
     "解读": [("专家解读", r"专家解读"), ("领导解读", r"领导解读"), ("图解", r"图解"), ("视频解读", r"视频解读")],
+    # The tiers of bodies a city's plan assigns a task to ("县区不少于3人,市直各单位不少于1人").
+    "层级": [("县区", r"县区|区县|县市区|县（市、区）|县\(市、区\)"), ("市直", r"市直|市级部门|市政府各部门"),
+           ("乡镇", r"乡镇|镇街|街镇")],
 }
 _FAMILY_RES = {fam: [(name, re.compile(pat)) for name, pat in members] for fam, members in FAMILIES.items()}
 
@@ -175,14 +178,21 @@ def own_label(window: str, every: list[Number], i: int) -> Label:
     """The phrase number i closes (back to the previous number or delimiter), the noun after it, and,
     when the phrase is empty of content (其中6件, 共计…), its clause as context. In a 分别 construction
     the phrase is the number's own item of the list."""
-    window = _ASIDE.sub(lambda m: " " * len(m.group(0)), window)  # its 、 and ， delimit nothing
     n = every[i]
+    # An aside's 、 and ， delimit nothing; but the aside the number stands in is its own text, and its
+    # label starts inside it ("专职人员…(县区不少于3人,市直各单位不少于1人)": 3's label is 县区不少于, 1's
+    # 市直各单位不少于; what precedes the bracket is the context of both). A bracket holding only the number
+    # ("基础信息公开(26条)") is labelled from outside, as before.
+    inside = next((m for m in _ASIDE.finditer(window) if m.start() < n.start < m.end()
+                   and not EMPTY_LABEL.match(window[m.start() + 1 : n.start])), None)  # not "基础信息公开(26条)"
+    window = _ASIDE.sub(lambda m: m.group(0) if inside and m.start() == inside.start() else " " * len(m.group(0)),
+                        window)
     end = every[i + 1].start if i + 1 < len(every) else len(window)
     after = LABEL_DELIMITERS.split(window[n.end : end], maxsplit=1)[0].strip()
     respective = respective_label(window, every, i)
     if respective:
         return Label(respective, after)
-    start = every[i - 1].end if i else 0
+    start = max(every[i - 1].end if i else 0, inside.start() + 1 if inside else 0)
     cut = max([m.end() for m in LABEL_DELIMITERS.finditer(window, start, n.start)] or [start])
     while "等" in window[cut : n.start] and cut > start and window[cut - 1] == "、":
         # "推送政策解读、工作动态等信息936条": a list of kinds closed by 等 is one label

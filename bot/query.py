@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.numbers import UNITS, base_unit
-from govqa.names import places_in
+from govqa.names import WHOLE_AREA, places_in
 from govqa.types import Ask, Query
 from vectorstore.tokenize import tokenize
 
@@ -98,9 +98,11 @@ def analyse(question: str, drop: list[str] | None = None) -> Query:
     focus = [t for t in terms if t in ask_clause] if n == 1 else []
     years = sorted({int(y) for y in re.findall(r"(?<!\d)(20\d{2}|19\d{2})\s*年", q)})
     head = head_term(q, terms) if n == 1 else None
-    implied = implied_head(q, unit) if n == 1 and not head else None
+    implied = False
+    if n == 1 and not head:
+        head, implied = object_head(q, terms, unit)
     return Query(q, places_in(q), years, n, unit, terms, focus or terms, fact=facts,
-                 head=head or implied, head_implied=bool(implied), asks=split_asks(q, terms, n, unit), scope=scope_of(q))
+                 head=head, head_implied=implied, asks=split_asks(q, terms, n, unit), scope=scope_of(q))
 
 
 _WHOLE = re.compile(r"共计|合计|总计|一共|总共|共")
@@ -220,22 +222,39 @@ def _last_head(text: str, terms: list[str], question: str = "") -> str | None:
     return best
 
 
+# The object every application count shares: a question with no more specific head that counts
+# applications ("全区共办理政府信息公开申请多少件") is answered only by a number that counts them, not by a
+# neighbouring 行政许可 or 行政处罚 count of the same unit.
+APPLICATION = "申请"
 # Verbs whose object, when the question names none ("全省受理了多少件"), is the report's own subject: an
 # application for government information. The report's other counts of the same verb name their own
 # object (受理…行政复议案件, 受理…行政诉讼案), so the implied head tells them apart.
-IMPLIED_OBJECT = {"受理": "申请", "收到": "申请", "接收": "申请", "新收": "申请"}
-# The counted unit an implied object takes; a question in another unit asks something else.
-IMPLIED_UNIT = "件"
+IMPLIED_OBJECT = {"受理": APPLICATION, "收到": APPLICATION, "接收": APPLICATION, "新收": APPLICATION}
+# The counted unit of an application; a question in another unit asks something else.
+APPLICATION_UNIT = "件"
 
 
-def implied_head(q: str, unit: str | None) -> str | None:
-    """The object of a bare application verb in the asked clause ("本年共收到多少件" -> 申请), or None."""
+def object_head(q: str, terms: list[str], unit: str | None) -> tuple[str | None, bool]:
+    """The head of a question that names no specific noun: the application it counts, named
+    ("…办理政府信息公开申请多少件") or implied by a bare verb ("本年共收到多少件"); and whether it is implied.
+    None when the ask has a specific word the head reader did not take ("结转下年办理的…申请"): the
+    application is then not what tells its number apart."""
     m = re.search(_ASK, q)
-    if not m or unit not in (IMPLIED_UNIT, None):
-        return None
+    if not m or unit not in (APPLICATION_UNIT, None):
+        return None, False
     clause = re.split(r"[，,。？?；;]", q[: m.start()])[-1]
+    if any(t in clause and not _plain(t) for t in terms):
+        return None, False
+    if APPLICATION in clause:
+        return APPLICATION, False
     verb = next((v for v in IMPLIED_OBJECT if v in clause), None)
-    return IMPLIED_OBJECT[verb] if verb else None
+    return (IMPLIED_OBJECT[verb], True) if verb else (None, False)
+
+
+def _plain(term: str) -> bool:
+    """A word every statistic of its kind shares: generic nouns, governing verbs, application words, a whole area."""
+    return (term in _GENERIC_HEADS or term in GOVERNING_VERBS or term in IMPLIED_OBJECT
+            or any(term in w for w in ("政府信息公开申请", "依申请公开")) or bool(WHOLE_AREA.fullmatch(term)))
 
 
 def head_term(q: str, terms: list[str]) -> str | None:

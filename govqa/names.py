@@ -52,6 +52,9 @@ ZONE_SHORT = [("高新技术产业开发区", "高新区"), ("高新技术开发
 
 # -- how a report speaks of its own body ------------------------------------------------------------
 DEPT_SELF = re.compile(r"[我本](局|委|办|厅|署|中心|站|院)")  # "我局…": a department speaks
+# One body counting only its own work: "以本机关名义处理…", "代表区政府处理…17件" (the office for its government,
+# not the area's departments and towns).
+BODY_OWN = re.compile(r"以本机关名义|代表(?:[省市区县州旗]|本级)(?:人民)?政府")
 AREA_SELF = re.compile(r"(?:我|全)(市|县|区|旗|盟|州|镇|乡)")  # "我区…", "全市…": an area's government speaks
 # A question or sentence about a whole area (全市, 各级…), not one body or part of it.
 # A body's channel named as its owner in a question (泽州县人民政府门户网站): the body is what precedes it.

