@@ -58,10 +58,15 @@ SAME_VERB = [frozenset({"收到", "受理", "接收", "新收"})]
 SAME_VERB_CREDIT = 0.8
 
 
+def _same_act(term: str, text: str) -> bool:
+    """The text says another verb of the term's act (收到 -> 受理)."""
+    return any(term in g and any(v in text for v in g) for g in SAME_VERB)
+
+
 def by_other_verb(query: Query, text: str) -> bool:
     """Some word of the question stands in ``text`` only as another verb of its act (收到 as 受理): the
     text fits the question without saying it in the asker's words."""
-    return any(t not in text and any(t in g and any(v in text for v in g) for g in SAME_VERB) for t in query.terms)
+    return any(t not in text and _same_act(t, text) for t in query.terms)
 
 
 def _credit(term: str, text: str) -> float:
@@ -69,7 +74,7 @@ def _credit(term: str, text: str) -> float:
     covered by its sub-words found in text."""
     if term in text:
         return 1.0
-    if any(term in group and any(v in text for v in group) for group in SAME_VERB):
+    if _same_act(term, text):
         return SAME_VERB_CREDIT
     subs = [w for w in jieba.cut_for_search(term) if len(w) >= 2 and w != term and w in text]
     return 0.8 * min(1.0, sum(len(w) for w in subs) / len(term))
