@@ -57,6 +57,8 @@ test: install lint
 	for h in h1 h2 h3; do $(BIN)/govqa eval metadata --corpus data/heldout/$$h --gold eval/heldout/$$h/metadata.jsonl \
 		--max-wrong 0.02 --min region=0.95 --min issuer=0.90 --min year=0.97 --min level=0.90 || exit 1; done
 	$(BIN)/govqa eval answers --corpus data/real --gold eval/real --backend extractive --min-exact 0.95 --max-wrong 0
+	for h in h1 h2 h3 h4 h5 h6; do $(BIN)/govqa eval answers --corpus data/heldout/$$h --gold eval/heldout/$$h/gold.jsonl \
+		--backend extractive --min-exact 0.8 --max-wrong 0.01 || exit 1; done
 
 bench: install
 	$(BIN)/python bench/retrieval.py

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import jieba
 
-from bot.meaning import Metric, Reading, metric_of, read
+from bot.meaning import EMPTY_LABEL, Metric, Reading, metric_of, own_label, read
 from bot.numbers import Number, base_unit, parse_numbers
 from bot.query import CUMULATIVE, head_term
 from govqa.names import BODY_OWN, DEPT_SELF, WHOLE_AREA
@@ -26,6 +26,10 @@ from govqa.types import Ask, Citation, Hit, Query, Value, doc_label
 _CLAUSE = re.compile(r"[，,；;：:]")
 _DATE_UNITS = {"年", "月", "日", "天", "小时", "分钟", "工作日"}
 MIN_SUPPORT = 0.5  # share of the key phrase's weight that must stand next to the number
+# A number whose own label the question writes out ("…收录区政府办文件多少件" and "…、区政府办文件54件、…") is
+# the one asked, over a whole or a sibling that shares more of the question's other words.
+OWN_LABEL_BONUS = 0.3
+OWN_LABEL_MIN = 4  # characters of an own label, said verbatim, that count (shorter ones are too common)
 CONFLICT_MARGIN = 0.05  # support gap under which two different values in one report are a contradiction
 
 
@@ -230,6 +234,8 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str],
                 own = sentence[clause_start : n.start] if len(group) == 1 else sentence[: last.start]
                 parts = (own, sentence[:clause_start], sentence[last.end :], previous)
                 support = _support(query, parts, _following(sentence, every, every.index(last)))
+                if len(group) == 1 and _label_asked(query.text, own_label(sentence, every, every.index(n)).before):
+                    support += OWN_LABEL_BONUS
                 cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,
                                doc_label(hit.meta, hit.source))
                 context = "" if query.head_implied else previous
@@ -241,6 +247,12 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str],
                     rejected.append(cand)
     out.sort(key=lambda c: -c.support)
     return out
+
+
+def _label_asked(question: str, label: str) -> bool:
+    """The question writes out the number's own label (less a leading 其中/共): it names this number."""
+    label = re.sub(r"^(?:其中|共计?|合计|分别)", "", label.strip())
+    return len(label) >= OWN_LABEL_MIN and not EMPTY_LABEL.match(label) and label in question
 
 
 def _coverage(terms: list[str], text: str) -> float:

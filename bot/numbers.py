@@ -87,8 +87,19 @@ def chinese_to_int(s: str) -> int | None:
     return int(value) if float(value).is_integer() else None
 
 
+# A figure printed in brackets before its unit ("共有(232818)人次浏览", "政务动态信息(1335)条"): the brackets
+# hold the number only, so they are read as spaces. Not an article's number (第(1)条).
+_BRACKETED = re.compile(rf"(?<!第)[（(](\d[\d,]*(?:\.\d+)?)[)）](?=\s?(?:千|万|亿)?(?:{_UNIT_RE}))")
+
+
+def _unbracket(text: str) -> str:
+    """``text`` with the brackets around a bracketed figure blanked (offsets unchanged)."""
+    return _BRACKETED.sub(lambda m: " " + m.group(1) + " ", text) if "(" in text or "（" in text else text
+
+
 def parse_numbers(text: str) -> list[Number]:
     out: list[Number] = []
+    source, text = text, _unbracket(text)
     for m in _NUMBER.finditer(text):
         whole, frac, cn, approx1, mult, approx2, unit = m.groups()
         if whole is not None:
@@ -111,7 +122,9 @@ def parse_numbers(text: str) -> list[Number]:
         if not unit and mult is None and approx1 is None:
             end = m.end(2) if frac else m.end(1) if whole is not None else m.end(3)
         approximate = approximate or bool(_APPROX_AFTER.match(text[end : end + 2]))
-        out.append(Number(value, unit, text[m.start() : end], m.start(), end, approximate))
+        written = source[m.start() : end]
+        out.append(Number(value, unit, written if written == text[m.start() : end] else text[m.start() : end].replace(" ", ""),
+                          m.start(), end, approximate))
     return out
 
 

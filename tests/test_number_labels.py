@@ -181,3 +181,31 @@ def test_a_number_inside_brackets_is_labelled_by_its_own_words():
     assert [own_label(w, every, i).before for i in range(2)][1] == "市直各单位不少于"
     q = "按昭通市2017年政务公开工作要点分工方案，市直各单位的政务公开专职人员不少于几人？"
     assert not _reading(q, ["昭通市"], w, "3人").ok and _reading(q, ["昭通市"], w, "1人").ok
+
+
+@pytest.fixture(scope="module")
+def unseen(tmp_path_factory, cache_dir) -> Library:
+    """Three held-out pages (data/heldout/h4, h5), each a kind of list the rules missed before."""
+    lib = Library(Settings(data_dir=tmp_path_factory.mktemp("unseen") / "data", cache_dir=cache_dir))
+    held = ROOT / "data" / "heldout"
+    assert not lib.add([held / "h4" / "p_6caaff97.txt", held / "h5" / "p_50ba6491.txt",
+                        held / "h5" / "p_ec0233e2.txt"]).failed
+    return lib
+
+
+def test_the_item_whose_own_label_the_question_writes_out_answers(unseen):
+    # 东城区 2023: "区政府政策文件库共政策收录547件,其中区政府本级文件344件、区政府办文件54件、区政府部门文件149件"
+    assert values(unseen, "东城区2023年区政府政策文件库中收录区政府办文件多少件？") == [(54, "件")]
+    # 天津市发展改革委 2021: "公开各类信息1812条,其中行政规范性文件13件,重大项目批复105件,建议提案复文14件"
+    assert values(unseen, "2021年天津市发展和改革委员会公开重大项目批复多少件？") == [(105, "件")]
+
+
+def test_a_figure_printed_in_brackets_is_read_with_its_unit(unseen):
+    # 海口国家高新区 2022: "政务动态信息(1335)条", "共有(232818)人次浏览海口国家高新区门户网站"
+    from bot.numbers import present_in
+
+    for q, want in (("2022年海口国家高新区门户网站发布的政务动态信息有多少条？", (1335, "条")),
+                    ("2022年共有多少人次浏览了海口国家高新区门户网站？", (232818, "人次"))):
+        a = unseen.ask(q, backend="extractive").answer
+        assert [(v.value, v.unit) for v in a.values] == [want], a.answer
+        assert present_in(*want, a.values[0].citation.quote) and f"({want[0]}){want[1]}" in a.values[0].citation.quote
