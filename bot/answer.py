@@ -13,7 +13,7 @@ from bot.arithmetic import derived_answer
 from bot.cells import cell_answer
 from bot.confidence import Basis, confidence, sure_enough, withheld_reason
 from bot.extract import MIN_SUPPORT, Candidate, by_other_verb, extract_values, label_covers
-from bot.query import analyse, split_question, subject_of
+from bot.query import analyse, asks_apart, split_question, subject_of
 from bot.verify import verify
 from bot.whose import whose_conflict
 from govqa.cells import is_row_line
@@ -143,6 +143,7 @@ def as_values(c: Candidate | None) -> list[Value]:
 
 
 CONFLICT_NOTE = "报告中两处说法不一致，请核对原文"
+NO_NUMBER = "报告中没有明确对应该问题的数字"  # the refusal's reason when no number fits (a two-ask question then asks apart)
 # "收到和办理的依申请公开数": the table's 本年新收 row (97) is not what a report's "全年共收到和办理依申请公开
 # 102件" counts (新收 + 结转). When a sentence carries (nearly) all of the question's key phrase next to
 # its number, in the asker's own words (not 受理 for 收到: bot/extract.py SAME_VERB), that sentence answers,
@@ -241,7 +242,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 basis = Basis("llm", identity=sure)
             if not vals:
                 closest = cits or passages(hits, 2)
-                refused_why = "报告中没有明确对应该问题的数字"
+                refused_why = NO_NUMBER
                 maybe = as_values(prose.best)
                 break
             if not sure_enough(conf := confidence(basis)):
@@ -267,8 +268,37 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                      lambda d: texts.get(d) or (store.document(d).text if store.document(d) else None))
         if bases and not ans.refused:
             ans.confidence, ans.basis = min(confidence(b) for b in bases), bases
+    if ans.reason == NO_NUMBER and (apart := _asked_apart(store, question, k, backend, doc_ids)) is not None:
+        ans = apart
     ans.fallback = fallback
     ans.latency_ms = (time.perf_counter() - t0) * 1000
+    return ans
+
+
+def _asked_apart(store: Store, question: str, k: int, backend: Backend, doc_ids: list[str] | None) -> Answer | None:
+    """"A多少件？其中B多少件？" whose values stand in no one passage (the table's total, a sentence's part): the
+    first ask alone, then each other ask alone in the first one's report. Every ask must be answered, and by
+    a value of its own: one number for two asks is no answer (None)."""
+    asks = asks_apart(question)
+    if not asks:
+        return None
+    first = answer_question(store, asks[0], k=k, backend=backend, doc_ids=doc_ids)
+    if first.refused or not first.values:
+        return None
+    doc = first.values[0].citation.doc
+    parts = [first, *[answer_question(store, a, k=k, backend=backend, doc_ids=[doc]) for a in asks[1:]]]
+    if any(a.refused or len(a.values) != 1 for a in parts[1:]):
+        return None
+    values = [v for a in parts for v in a.values]
+    if len({(v.value, v.citation.doc, v.citation.start) for v in values}) < len(values):
+        return None
+    citations: list[Citation] = []
+    for c in (c for a in parts for c in a.citations):
+        citations += [] if c in citations else [c]
+    ans = Answer(question, "；".join(v.text for v in values), False, values, citations,
+                 "+".join(sorted({a.backend for a in parts})))
+    ans.basis = [b for a in parts for b in a.basis]
+    ans.confidence = min((a.confidence for a in parts if a.confidence is not None), default=None)
     return ans
 
 

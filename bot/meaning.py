@@ -262,6 +262,20 @@ def head_said(head: str, window: str, every: list[Number], i: int, before: str =
     return says(head, context + window[s : every[i].start] + own_label(window, every, i).after)
 
 
+_WHOLE_YEAR = re.compile(r"全年|本年|年度|全年度")
+
+
+def opening_period(window: str, every: list[Number], i: int, label: str) -> str | None:
+    """A period that opens the number's sentence as a clause of its own ("第四季度，市政府门户网站发布…120条"):
+    it scopes the sentence's numbers, unless the number's own label says the whole year."""
+    s, _ = _sentence_of(window, every[i].start)
+    comma = re.search(r"[，,]", window[s : every[i].start])
+    if not comma or _WHOLE_YEAR.search(label):
+        return None
+    opening = window[s : s + comma.start()]
+    return None if any(s <= n.start < s + comma.start() for n in every) else period_of(opening)
+
+
 def read(metric: Metric, asked: str, window: str, every: list[Number], i: int, before: str = "") -> Reading:
     """Whether number i of ``window`` answers the metric, and why not. ``before``: the sentence before
     the window, where a name the number's sentence goes on about may stand ("“52345”热线…；运行以来…")."""
@@ -274,7 +288,7 @@ def read(metric: Metric, asked: str, window: str, every: list[Number], i: int, b
         return Reading(asked, shown, False, conflict)
     if _PREVIOUS_YEAR.search(lab.own) and not _PREVIOUS_YEAR.search(metric_text(metric)):
         return Reading(asked, shown, False, "数字是上一年度的，问的是本年度")
-    own_period = period_of(lab.before or lab.context)
+    own_period = period_of(lab.before or lab.context) or opening_period(window, every, i, lab.own)
     if own_period != metric.period and (own_period or (metric.period and not period_of(window[: every[i].start]))):
         want = metric.period or "全年"
         return Reading(asked, shown, False, f"期间不符：问的是{want}，数字是{own_period or '全年'}的")

@@ -286,6 +286,16 @@ def head_term(q: str, terms: list[str]) -> str | None:
     return after_year or _last_head(before_year, terms, q)
 
 
+def asks_apart(question: str) -> list[str]:
+    """"A多少件？其中B多少件？" as its asks, each a question of its own ("其中" dropped: the report is the
+    first ask's), or [] when it is not such a question. For a question whose values do not stand in one
+    passage (a table's total and a sentence's part)."""
+    parts = [p.strip("，, ") for p in re.split(r"[？?]", question) if p.strip("，, ")]
+    if len(parts) < 2 or not all(re.search(_ASK, p) for p in parts):
+        return []
+    return [parts[0] + "？", *[re.sub(r"^其中[，,：:]?", "", p) + "？" for p in parts[1:]]]
+
+
 def split_question(question: str) -> list[str]:
     """'A多少条？B多少条？' or 'A，和B，分别是多少？' -> one sub-question per report.
     A part without a year takes the previous one ('同年'); a part without the ask takes the tail."""
