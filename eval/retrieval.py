@@ -4,11 +4,17 @@ An item hits when every evidence string (split on " | ") lies inside one of its 
 chunks. Matching ignores whitespace on both sides, since the store holds normalized text, and
 table-cell bars (| and ｜): evidence copied from a source's pipe table ("行政处罚 | 2 |") is compared
 with the same row as stored, where each row is rendered on one line of ｜-separated cells.
+Evidence copied from a page's layout, one cell per line ("行政许可\n\n34\n\n16\n\n773"), is matched
+piece by piece: its pieces in order, each number whole, at most ``LAYOUT_GAP`` characters apart, so the
+row rebuilt at ingest ("行政许可｜上一年项目数量=34｜本年增/减=16｜处理决定数量=773") still holds it.
+A page that printed a row's cells glued to its label ("一、本年新收政府信息公开申请数量21710000218") is matched
+against each stored row's label followed by its cells, glued the same way.
 Items of type ``unanswerable`` have no evidence and are skipped.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from typing import Any
@@ -24,14 +30,35 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", squash(text)).replace("|", "")
 
 
+LAYOUT_GAP = 40  # characters a rebuilt row puts between two cells of a layout evidence (a column's name)
+
+
+def _layout(evidence: str) -> re.Pattern[str] | None:
+    """A layout evidence's pieces in order (numbers whole, at most LAYOUT_GAP apart); None for one piece."""
+    pieces = [_plain(p) for p in evidence.split() if _plain(p)]
+    if len(pieces) < 2:
+        return None
+    parts = [rf"(?<!\d){re.escape(p)}(?!\d)" if p.isdigit() else re.escape(p) for p in pieces]
+    return re.compile(f".{{0,{LAYOUT_GAP}}}?".join(parts))
+
+
+_ROW = re.compile(r"^【表\d】(?:[^｜\n]*/)?([^｜/\n]+)((?:｜[^｜\n]*)+)$", re.M)
+
+
+def _glued_rows(text: str) -> str:
+    """Each stored row as a page may print it glued: its label, then its cells' values."""
+    return "\n".join(m.group(1) + "".join(c.split("=", 1)[-1] for c in m.group(2).split("｜")[1:])
+                     for m in _ROW.finditer(text))
+
+
 def evidence_ranks(evidence: list[str], chunk_texts: list[str]) -> list[int | None]:
-    squashed = [_plain(t) for t in chunk_texts]
+    squashed = [_plain(t) + "\n" + _plain(_glued_rows(t)) for t in chunk_texts]
     ranks: list[int | None] = []
     for ev in evidence:
-        e = _plain(ev)
+        e, layout = _plain(ev), _layout(ev)
         if not e:
             continue
-        ranks.append(next((i + 1 for i, t in enumerate(squashed) if e in t), None))
+        ranks.append(next((i + 1 for i, t in enumerate(squashed) if e in t or (layout and layout.search(t))), None))
     return ranks
 
 

@@ -23,3 +23,18 @@ def test_recall_at_4_on_gold(tmp_path, env):
     assert data["n"] == sum(g["type"] != "unanswerable" for g in gold_lines)
     assert data["recall_at_k"] >= 0.97, [i for i in data["items"] if not i["hit"]]
     assert all({"id", "hit", "ranks"} <= i.keys() for i in data["items"])
+
+
+def test_layout_evidence_is_found_in_the_row_rebuilt_at_ingest():
+    # data/heldout/h2 运城经开区 2020 (p_3bf49806): the page prints 行政许可 34 16 773 one cell per line; ingest
+    # rebuilds the row as 【表1】…行政许可｜上一年项目数量=34｜本年增/减=16｜处理决定数量=773
+    from eval.retrieval import evidence_ranks
+
+    row = "【表1】第二十条第（五）项/行政许可｜上一年项目数量=34｜本年增/减=16｜处理决定数量=773"
+    assert evidence_ranks(["行政许可\n\n34\n\n16\n\n773"], ["另一段", row]) == [2]
+    assert evidence_ranks(["行政许可\n\n34\n\n16\n\n773"], [row.replace("=34", "=134")]) == [None]  # numbers whole
+    # data/heldout/h6 平潭 2024 (p_3f82031c) prints the row glued: 一、本年新收政府信息公开申请数量21710000218
+    new = ("【表2】一、本年新收政府信息公开申请数量｜自然人=217｜法人或其他组织/商业企业=1｜法人或其他组织/科研机构=0｜"
+           "法人或其他组织/社会公益组织=0｜法人或其他组织/法律服务机构=0｜法人或其他组织/其他=0｜总计=218")
+    assert evidence_ranks(["一、本年新收政府信息公开申请数量21710000218"], [f"上文\n{new}\n下文"]) == [1]
+    assert evidence_ranks(["一、本年新收政府信息公开申请数量21710000219"], [new]) == [None]
