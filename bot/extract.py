@@ -27,7 +27,8 @@ _CLAUSE = re.compile(r"[，,；;：:]")
 _DATE_UNITS = {"年", "月", "日", "天", "小时", "分钟", "工作日"}
 MIN_SUPPORT = 0.5  # share of the key phrase's weight that must stand next to the number
 # A number whose own label the question writes out ("…收录区政府办文件多少件" and "…、区政府办文件54件、…") is
-# the one asked, over a whole or a sibling that shares more of the question's other words.
+# the one asked, over a whole or a sibling that shares more of the question's other words. It ranks; it
+# never hides a contradiction (``rival`` compares support without it).
 OWN_LABEL_BONUS = 0.3
 OWN_LABEL_MIN = 4  # characters of an own label, said verbatim, that count (shorter ones are too common)
 CONFLICT_MARGIN = 0.05  # support gap under which two different values in one report are a contradiction
@@ -40,6 +41,7 @@ class Candidate:
     citation: Citation
     rank: int
     readings: list[Reading] | None = None  # each number's own label read against the ask (bot/meaning.py)
+    bonus: float = 0.0  # part of ``support`` from OWN_LABEL_BONUS: it ranks siblings, it hides no contradiction
 
 
 def query_metric(query: Query) -> Metric:
@@ -234,13 +236,13 @@ def candidates(query: Query, hits: list[Hit], doc_texts: dict[str, str],
                 own = sentence[clause_start : n.start] if len(group) == 1 else sentence[: last.start]
                 parts = (own, sentence[:clause_start], sentence[last.end :], previous)
                 support = _support(query, parts, _following(sentence, every, every.index(last)))
-                if len(group) == 1 and _label_asked(query.text, own_label(sentence, every, every.index(n)).before):
-                    support += OWN_LABEL_BONUS
+                bonus = OWN_LABEL_BONUS if len(group) == 1 and _label_asked(
+                    query.text, own_label(sentence, every, every.index(n)).before) else 0.0
                 cit = Citation(hit.chunk.doc_id, c0 + s, c0 + e, text[c0 + s : c0 + e], hit.source,
                                doc_label(hit.meta, hit.source))
                 context = "" if query.head_implied else previous
                 readings = [read(metric, query.head or "", sentence, every, every.index(x), context) for x in group]
-                cand = Candidate(group, support - 0.01 * rank, cit, rank, readings)
+                cand = Candidate(group, support + bonus - 0.01 * rank, cit, rank, readings, bonus)
                 if all(r.ok for r in readings):
                     out.append(cand)
                 elif rejected is not None:
@@ -341,8 +343,8 @@ def rival(query: Query, best: Candidate, cands: list[Candidate], margin: float =
     shows both. The same value stated twice (an overview and its section) is no rival, nor is another
     number of the same sentence or window (a list: 微信1468条、微博1576条)."""
     values, units = [n.value for n in best.numbers], [n.unit for n in best.numbers]
-    for c in cands[1:]:
-        if c.support < best.support - margin:
+    for c in sorted(cands[1:], key=lambda c: -(c.support - c.bonus)):
+        if c.support - c.bonus < best.support - best.bonus - margin:
             break
         if (c.citation.doc == best.citation.doc and [n.value for n in c.numbers] != values
                 and [n.unit for n in c.numbers] == units and not _overlap(c.citation, best.citation)
