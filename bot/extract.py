@@ -17,7 +17,7 @@ import jieba
 
 from bot.meaning import EMPTY_LABEL, Metric, Reading, metric_of, own_label, read
 from bot.numbers import Number, base_unit, parse_numbers
-from bot.query import CUMULATIVE, head_term
+from bot.query import APPLICATION_VERBS, CUMULATIVE, head_term
 from govqa.names import BODY_OWN, DEPT_SELF, WHOLE_AREA
 from govqa.taint import tainted
 from govqa.text import citable, sentence_spans
@@ -57,7 +57,7 @@ def _weight(term: str) -> float:
 
 
 # Verbs the reports use for one act: "共收到申请…件" and "共受理申请…件" count the same thing.
-SAME_VERB = [frozenset({"收到", "受理", "接收", "新收"})]
+SAME_VERB = [frozenset(APPLICATION_VERBS)]
 # A verb of the same act ties a number to the question, but is not the asker's own word: short of a whole
 # term, so a sentence matched through it never counts as saying verbatim what was asked (a template cell,
 # bot/answer.py VERBATIM_SUPPORT, keeps precedence over it).

@@ -229,7 +229,8 @@ APPLICATION = "申请"
 # Verbs whose object, when the question names none ("全省受理了多少件"), is the report's own subject: an
 # application for government information. The report's other counts of the same verb name their own
 # object (受理…行政复议案件, 受理…行政诉讼案), so the implied head tells them apart.
-IMPLIED_OBJECT = {"受理": APPLICATION, "收到": APPLICATION, "接收": APPLICATION, "新收": APPLICATION}
+APPLICATION_VERBS = ("受理", "收到", "接收", "新收")  # one act: the reports use them for the same count
+IMPLIED_OBJECT = dict.fromkeys(APPLICATION_VERBS, APPLICATION)
 # The counted unit of an application; a question in another unit asks something else.
 APPLICATION_UNIT = "件"
 
