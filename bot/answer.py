@@ -142,6 +142,11 @@ def as_values(c: Candidate | None) -> list[Value]:
     return [Value(n.value, n.unit, n.text, n.approximate, c.citation) for n in c.numbers] if c else []
 
 
+def meaning_lines(c: Candidate | None) -> list[str]:
+    """What the meaning check read for each number of the answer: the asked head and the number's own label."""
+    return [f"问：{r.asked} · 数字所指：{r.label}" for r in (c.readings or []) if r.asked] if c else []
+
+
 CONFLICT_NOTE = "报告中两处说法不一致，请核对原文"
 NO_NUMBER = "报告中没有明确对应该问题的数字"  # the refusal's reason when no number fits (a two-ask question then asks apart)
 # "收到和办理的依申请公开数": the table's 本年新收 row (97) is not what a report's "全年共收到和办理依申请公开
@@ -174,6 +179,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
     texts: dict[str, str] = {}
     bases: list[Basis] = []  # one per numeric part answered (bot/confidence.py)
     maybe: list[Value] = []  # with a refusal: the closest candidate, shown as 可能相关
+    meaning: list[str] = []  # each prose value's meaning check, shown as 问：… · 数字所指：…
     refused_why = ""
     used_llm = ""
     fallback = ""
@@ -250,6 +256,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                 closest, maybe = cits, vals
                 break
             bases.append(basis)
+            meaning += [] if from_cells else meaning_lines(prose.best)
             values += vals
             citations += [c for c in cits if c not in citations]
         else:
@@ -268,6 +275,7 @@ def answer_question(store: Store, question: str, k: int = 6, backend: Backend = 
                      lambda d: texts.get(d) or (store.document(d).text if store.document(d) else None))
         if bases and not ans.refused:
             ans.confidence, ans.basis = min(confidence(b) for b in bases), bases
+            ans.meaning = meaning
     if ans.reason == NO_NUMBER and (apart := _asked_apart(store, question, k, backend, doc_ids)) is not None:
         ans = apart
     ans.fallback = fallback
@@ -298,6 +306,7 @@ def _asked_apart(store: Store, question: str, k: int, backend: Backend, doc_ids:
     ans = Answer(question, "；".join(v.text for v in values), False, values, citations,
                  "+".join(sorted({a.backend for a in parts})))
     ans.basis = [b for a in parts for b in a.basis]
+    ans.meaning = [m for a in parts for m in a.meaning]
     ans.confidence = min((a.confidence for a in parts if a.confidence is not None), default=None)
     return ans
 

@@ -546,6 +546,8 @@ def _print_answer(out: dict[str, Any]) -> None:
         typer.echo(f"  算式：{derived['arithmetic']}")
     else:
         typer.secho(f"答：{out['labelled'] or out['answer']}", bold=True)
+    for m in out.get("meaning") or []:  # the meaning check: what was asked, and what the number's own label says
+        typer.echo(f"  {m}")
     for c in out["citations"]:
         quote = c["quote"]
         for v in out["values"]:

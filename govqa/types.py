@@ -390,6 +390,7 @@ class Answer:
     confidence: float | None = None  # how sure the numbers answer the question, 0–1 (bot/confidence.py)
     basis: list[Any] = field(default_factory=list)  # what ``confidence`` was computed from (bot.confidence.Basis)
     maybe: list[Value] = field(default_factory=list)  # with a refusal: the closest candidate, 可能相关, never the answer
+    meaning: list[str] = field(default_factory=list)  # the meaning check per value: "问：… · 数字所指：…" (bot/meaning.py)
 
     @classmethod
     def refusal(cls, question: str, reason: str = "", **kw: Any) -> Answer:
@@ -414,4 +415,5 @@ class Answer:
             "confidence": self.confidence,
             "confidence_basis": [b.to_dict() for b in self.basis],
             "maybe": [_value_dict(v) for v in self.maybe],
+            "meaning": self.meaning,
         }

@@ -228,7 +228,8 @@ def render_answer(out: dict[str, Any]) -> str:
     notice += render_suspicious(out.get("suspicious") or [])
     if out["refused"]:
         return notice + _render_refusal(out)
-    parts = [notice, _answer_head(out), ""]
+    meaning = "".join(f"<br>{_esc(m)}" for m in out.get("meaning") or [])
+    parts = [notice, _answer_head(out) + (f"<p class=\"govqa-meaning\"><small>{meaning[4:]}</small></p>" if meaning else ""), ""]
     shown: list[tuple[str, int, int]] = []
     for c in out["citations"]:
         key = (c["doc"], c["start"], c["end"])

@@ -65,3 +65,12 @@ def test_two_asks_get_two_values_even_from_a_table_and_a_sentence(pdf):
 def test_a_template_cell_in_the_templates_own_words(pdf):
     a = pdf.ask("2024年淮安市人民政府本年新收政府信息公开申请总计多少件？", backend="extractive").answer
     assert [v.text for v in a.values] == ["3119件"], a.answer
+
+
+def test_the_meaning_check_is_shown_with_the_answer(styled):
+    from govqa.webapp_core import render_answer
+
+    a = styled.ask("2023年某某市主动公开行政规范性文件多少件？", backend="extractive").answer
+    assert a.meaning == ["问：行政规范性文件 · 数字所指：行政规范性文件215件"]
+    assert a.to_dict()["meaning"] == a.meaning
+    assert "问：行政规范性文件 · 数字所指：行政规范性文件215件" in render_answer({**a.to_dict(), "labelled": ""})
