@@ -244,7 +244,7 @@ def object_head(q: str, terms: list[str], unit: str | None) -> tuple[str | None,
     if not m or unit not in (APPLICATION_UNIT, None):
         return None, False
     clause = re.split(r"[，,。？?；;]", q[: m.start()])[-1]
-    if any(t in clause and not _plain(t) for t in terms):
+    if any(t in clause and not _shared_word(t) for t in terms):
         return None, False
     if APPLICATION in clause:
         return APPLICATION, False
@@ -252,7 +252,7 @@ def object_head(q: str, terms: list[str], unit: str | None) -> tuple[str | None,
     return (IMPLIED_OBJECT[verb], True) if verb else (None, False)
 
 
-def _plain(term: str) -> bool:
+def _shared_word(term: str) -> bool:
     """A word every statistic of its kind shares: generic nouns, governing verbs, application words, a whole area."""
     return (term in _GENERIC_HEADS or term in GOVERNING_VERBS or term in IMPLIED_OBJECT
             or any(term in w for w in ("政府信息公开申请", "依申请公开")) or bool(WHOLE_AREA.fullmatch(term)))
